@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { newId } from '../platform/ids';
+
+/** The message envelope: what travels on every transport and sits in every outbox row. */
+export const envelopeSchema = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  version: z.number().int().min(1),
+  occurredAt: z.iso.datetime(),
+  correlationId: z.string().min(1),
+  causationId: z.string().min(1).nullable(),
+  key: z.string().min(1),
+  payload: z.unknown(),
+  headers: z.record(z.string(), z.string()),
+});
+export type Envelope = z.infer<typeof envelopeSchema>;
+
+/** A versioned message contract: name + version + zod payload schema. The TS type is inferred from it. */
+export interface Contract<S extends z.ZodType = z.ZodType> {
+  readonly type: string;
+  readonly version: number;
+  /** `type.vN`, e.g. `reservation.ReservationCreated.v1`. */
+  readonly name: string;
+  readonly schema: S;
+  /** Top-level payload fields that views (logs, dead-letter listings) must mask. */
+  readonly sensitive: readonly string[];
+}
+
+export type PayloadOf<C extends Contract> = z.infer<C['schema']>;
+
+export function defineContract<S extends z.ZodType>(
+  type: string,
+  version: number,
+  schema: S,
+  options: { sensitive?: readonly string[] } = {},
+): Contract<S> {
+  return { type, version, name: `${type}.v${version}`, schema, sensitive: options.sensitive ?? [] };
+}
+
+export interface EnvelopeMeta {
+  key: string;
+  occurredAt: string;
+  correlationId?: string;
+  causationId?: string | null;
+  id?: string;
+  headers?: Record<string, string>;
+}
+
+/** Builds an envelope for a contract. The payload is checked here so a producer can't emit what its consumers would refuse. */
+export function createEnvelope<C extends Contract>(contract: C, payload: PayloadOf<C>, meta: EnvelopeMeta): Envelope {
+  const id = meta.id ?? newId();
+  return {
+    id,
+    type: contract.type,
+    version: contract.version,
+    occurredAt: meta.occurredAt,
+    correlationId: meta.correlationId ?? id,
+    causationId: meta.causationId ?? null,
+    key: meta.key,
+    payload: contract.schema.parse(payload),
+    headers: meta.headers ?? {},
+  };
+}
+
+/** Correlation for a message caused by `parent`: same correlation id, causation = the parent's id. */
+export function causedBy(parent: Pick<Envelope, 'id' | 'correlationId'>): { correlationId: string; causationId: string } {
+  return { correlationId: parent.correlationId, causationId: parent.id };
+}
+
+/** A copy of the envelope whose sensitive payload fields are masked, for views only (never for delivery). */
+export function maskEnvelope(envelope: Envelope, sensitive: readonly string[]): Envelope {
+  const p = envelope.payload;
+  if (sensitive.length === 0 || typeof p !== 'object' || p === null || Array.isArray(p)) return envelope;
+  const masked: Record<string, unknown> = { ...(p as Record<string, unknown>) };
+  for (const field of sensitive) if (field in masked) masked[field] = '***';
+  return { ...envelope, payload: masked };
+}

@@ -1,0 +1,124 @@
+import { EventEmitter } from 'eventemitter3';
+import type { Clock, TimerHandle } from '../../platform/clock';
+import type { Logger } from '../../platform/logger';
+import type { Envelope } from '../envelope';
+import { toError } from '../errors';
+import type { Delivery, HandleFn, Settlement, Transport } from '../ports';
+import type { RetryStore } from './retry-store';
+
+type Listener = (envelope: Envelope, settled: Array<Promise<Settlement>>) => void;
+
+/** If the handler chain itself throws (e.g. the dead-letter store is unavailable), keep the message and try later. */
+const CHAIN_FAILURE_DELAY_MS = 1_000;
+
+/**
+ * The in-process transport: eventemitter3 routes by message type to the subscribed groups; this class
+ * awaits each group's handler itself (eventemitter3 ignores return values) and settles on the result.
+ * `publish` resolves when every group has settled: handled, dead-lettered, or its delayed retry stored in
+ * bus.db. Delayed retries survive a restart and never block other messages.
+ */
+export class MemoryTransport implements Transport {
+  readonly name = 'memory';
+  private readonly emitter = new EventEmitter<Record<string, Listener>>();
+  private readonly handles = new Map<string, HandleFn>();
+  private readonly inflight = new Set<Promise<Settlement>>();
+  private readonly timers = new Map<string, TimerHandle>();
+  private closed = false;
+
+  constructor(
+    private readonly retries: RetryStore,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  async publish(envelopes: readonly Envelope[]): Promise<void> {
+    if (this.closed) throw new Error('transport is closed: nothing can be published after close()');
+    const settled: Array<Promise<Settlement>> = [];
+    for (const e of envelopes) this.emitter.emit(e.type, e, settled);
+    await Promise.all(settled);
+  }
+
+  subscribe(group: string, types: readonly string[], handle: HandleFn): void {
+    if (this.handles.has(group)) throw new Error(`consumer group "${group}" is already subscribed; one subscription per group`);
+    this.handles.set(group, handle);
+    const listener: Listener = (envelope, settled) => settled.push(this.deliver(group, envelope, 0, 0, null));
+    for (const type of types) this.emitter.on(type, listener);
+  }
+
+  redeliver(group: string, envelope: Envelope): Promise<Settlement> {
+    if (!this.handles.has(group)) return Promise.reject(new Error(`no consumer group "${group}" is subscribed in this process`));
+    this.cancelTimer(group, envelope.id);
+    return this.deliver(group, envelope, 0, 0, null);
+  }
+
+  async start(): Promise<void> {
+    const now = this.clock.now();
+    for (const r of this.retries.load()) {
+      if (this.handles.has(r.group)) this.arm(r.group, r.envelope, r.round, r.tries, r.firstFailedAt, r.dueAt - now);
+    }
+  }
+
+  get busy(): boolean {
+    return this.inflight.size > 0;
+  }
+
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.emitter.removeAllListeners();
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+    await this.idle();
+  }
+
+  private deliver(group: string, envelope: Envelope, round: number, tries: number, firstFailedAt: number | null): Promise<Settlement> {
+    const p = this.run(group, envelope, round, tries, firstFailedAt);
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+    return p;
+  }
+
+  private async run(group: string, envelope: Envelope, round: number, tries: number, firstFailedAt: number | null): Promise<Settlement> {
+    await null; // never run a handler inside the publisher's call stack
+    const handle = this.handles.get(group);
+    if (this.closed || !handle) return { kind: 'retry', delayMs: 0, error: new Error('transport closed') };
+    const d: Delivery = { envelope, group, round, tries, firstFailedAt, log: this.log };
+    let s: Settlement;
+    try {
+      s = await handle(d);
+    } catch (thrown) {
+      const error = toError(thrown);
+      this.log.error({ err: error, group, messageId: envelope.id }, 'handler chain failed; keeping the message for a later try');
+      s = { kind: 'retry', delayMs: CHAIN_FAILURE_DELAY_MS, error };
+    }
+    if (this.closed) return s;
+    if (s.kind === 'retry') {
+      const next = { round: round + 1, tries: d.tries, firstFailedAt: d.firstFailedAt ?? this.clock.now() };
+      this.retries.put({ group, envelope, ...next, dueAt: this.clock.now() + s.delayMs });
+      this.arm(group, envelope, next.round, next.tries, next.firstFailedAt, s.delayMs);
+    } else if (round > 0) {
+      this.retries.delete(group, envelope.id);
+    }
+    return s;
+  }
+
+  private arm(group: string, envelope: Envelope, round: number, tries: number, firstFailedAt: number | null, delayMs: number): void {
+    const key = `${group}\u0000${envelope.id}`;
+    this.timers.get(key)?.cancel();
+    const timer = this.clock.setTimeout(() => {
+      this.timers.delete(key);
+      void this.deliver(group, envelope, round, tries, firstFailedAt);
+    }, Math.max(0, delayMs));
+    this.timers.set(key, timer);
+  }
+
+  private cancelTimer(group: string, messageId: string): void {
+    const key = `${group}\u0000${messageId}`;
+    this.timers.get(key)?.cancel();
+    this.timers.delete(key);
+    this.retries.delete(group, messageId);
+  }
+}

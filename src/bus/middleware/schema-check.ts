@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import type { Contract } from '../envelope';
+import { SchemaError } from '../errors';
+import type { Middleware } from '../ports';
+
+/** Innermost: finds the contract for the message's type and version and validates the payload, or refuses it for good. */
+export const schemaCheck = (contracts: readonly Contract[]): Middleware => {
+  const byKey = new Map(contracts.map((c) => [`${c.type}@${c.version}`, c] as const));
+  const accepted = contracts.map((c) => c.name).join(', ');
+  return (next) => async (d) => {
+    const { type, version, payload } = d.envelope;
+    const contract = byKey.get(`${type}@${version}`);
+    if (!contract) throw new SchemaError(`no contract for ${type} version ${version} in group "${d.group}"; accepted: ${accepted}`);
+    const parsed = contract.schema.safeParse(payload);
+    if (!parsed.success) throw new SchemaError(`payload of ${contract.name} is invalid: ${z.prettifyError(parsed.error)}`);
+    d.payload = parsed.data;
+    return next(d);
+  };
+};

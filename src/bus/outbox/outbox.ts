@@ -1,0 +1,52 @@
+import type { Db } from '../../platform/sqlite';
+import type { Envelope } from '../envelope';
+
+export interface PendingMessage {
+  seq: number;
+  envelope: Envelope;
+}
+
+/** What a relay needs from any outbox (a plain outbox table, or an event store whose stream is the outbox). */
+export interface OutboxSource {
+  /** The oldest undispatched messages, in commit order. */
+  pending(limit: number): PendingMessage[];
+  /** Everything up to and including `seq` has been published (the transport took responsibility). */
+  markDispatched(seq: number): void;
+}
+
+export const OUTBOX_SQL = `
+CREATE TABLE outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id TEXT NOT NULL UNIQUE,
+  envelope TEXT NOT NULL
+);
+`;
+
+/**
+ * The transactional outbox of a state-stored module: `add` runs inside the module's own better-sqlite3
+ * transaction, so the state change and the event it causes commit together or not at all.
+ * Dispatched rows are deleted: the table holds only what is still owed to the bus.
+ */
+export class SqliteOutbox implements OutboxSource {
+  private readonly insert;
+  private readonly select;
+  private readonly remove;
+
+  constructor(db: Db) {
+    this.insert = db.prepare('INSERT INTO outbox (message_id, envelope) VALUES (?, ?)');
+    this.select = db.prepare<[number], { seq: number; envelope: string }>('SELECT seq, envelope FROM outbox ORDER BY seq LIMIT ?');
+    this.remove = db.prepare('DELETE FROM outbox WHERE seq <= ?');
+  }
+
+  add(envelope: Envelope): void {
+    this.insert.run(envelope.id, JSON.stringify(envelope));
+  }
+
+  pending(limit: number): PendingMessage[] {
+    return this.select.all(limit).map((r) => ({ seq: r.seq, envelope: JSON.parse(r.envelope) as Envelope }));
+  }
+
+  markDispatched(seq: number): void {
+    this.remove.run(seq);
+  }
+}

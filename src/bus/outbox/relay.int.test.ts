@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { silentLogger } from '../../platform/logger';
+import { openDatabase } from '../../platform/sqlite';
+import { createEnvelope, defineContract } from '../envelope';
+import { INBOX_SQL, Inbox } from '../inbox/inbox';
+import { createMemoryBus } from '../memory';
+import { FakeClock } from '../testing/fake-clock';
+import { tempDir } from '../testing/temp-dir';
+import { OUTBOX_SQL, SqliteOutbox } from './outbox';
+import { OutboxRelay } from './relay';
+
+const Added = defineContract('test.Added', 1, z.object({ n: z.number() }));
+
+/** A tiny module: a counter table changed together with its outbox in one transaction. */
+function openModule(file: string) {
+  const db = openDatabase(file, [OUTBOX_SQL + INBOX_SQL + 'CREATE TABLE counter (n INTEGER);']);
+  const outbox = new SqliteOutbox(db);
+  const add = db.transaction((n: number) => {
+    db.prepare('INSERT INTO counter VALUES (?)').run(n);
+    outbox.add(createEnvelope(Added, { n }, { key: 'c', occurredAt: new Date().toISOString() }));
+  });
+  return { db, outbox, add };
+}
+
+describe('transactional outbox and relay', () => {
+  it('delivers rows left undispatched by a crash once the module reopens', async () => {
+    const dir = tempDir();
+    const clock = new FakeClock();
+    const mod = openModule(join(dir, 'm.db'));
+    mod.add(1);
+    mod.add(2);
+    mod.db.close(); // crash before any relay ran
+
+    const { bus, close } = createMemoryBus(join(dir, 'bus.db'), clock, silentLogger);
+    const got: number[] = [];
+    bus.subscribe('g', [Added], (m) => void got.push(m.payload.n));
+    await bus.start();
+    const reopened = openModule(join(dir, 'm.db'));
+    const relay = new OutboxRelay(reopened.outbox, bus, clock, silentLogger);
+    relay.start();
+    await relay.idle();
+    await bus.idle();
+    expect(got).toEqual([1, 2]);
+    expect(reopened.outbox.pending(10)).toEqual([]);
+    await relay.stop();
+    await close();
+  });
+
+  it('wakes on commit without waiting for the poll, and keeps rows whose publish failed', async () => {
+    const clock = new FakeClock();
+    const mod = openModule(join(tempDir(), 'm.db'));
+    let fail = true;
+    const published: number[] = [];
+    const bus = {
+      publish: async (envs: readonly { payload: unknown }[]) => {
+        if (fail) throw new Error('broker down');
+        for (const e of envs) published.push((e.payload as { n: number }).n);
+      },
+    };
+    const relay = new OutboxRelay(mod.outbox, bus, clock, silentLogger, { pollMs: 60_000, failureBackoffMs: 500 });
+    relay.start();
+    mod.add(1);
+    relay.wake();
+    await relay.idle();
+    expect(published).toEqual([]);
+    expect(mod.outbox.pending(10)).toHaveLength(1);
+    fail = false;
+    await clock.advance(500, () => relay.idle());
+    expect(published).toEqual([1]);
+    mod.add(2);
+    relay.wake();
+    await relay.idle();
+    expect(published).toEqual([1, 2]);
+    await relay.stop();
+  });
+});
+
+describe('idempotent inbox', () => {
+  it('handles the same message delivered twice only once', async () => {
+    const dir = tempDir();
+    const clock = new FakeClock();
+    const db = openDatabase(join(dir, 'c.db'), [INBOX_SQL + 'CREATE TABLE total (n INTEGER); INSERT INTO total VALUES (0);']);
+    const inbox = new Inbox(db);
+    const handle = db.transaction((id: string, n: number) => {
+      if (inbox.seen('g', id)) return;
+      db.prepare('UPDATE total SET n = n + ?').run(n);
+      inbox.record('g', id);
+    });
+    const { bus, close } = createMemoryBus(join(dir, 'bus.db'), clock, silentLogger);
+    bus.subscribe('g', [Added], (m) => handle(m.envelope.id, m.payload.n));
+    await bus.start();
+    const e = createEnvelope(Added, { n: 5 }, { key: 'c', occurredAt: new Date().toISOString() });
+    await bus.publish([e, e]);
+    await bus.publish(e);
+    expect(db.prepare('SELECT n FROM total').pluck().get()).toBe(5);
+    await close();
+  });
+});

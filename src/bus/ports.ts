@@ -1,0 +1,86 @@
+import type { Logger } from '../platform/logger';
+import type { Contract, Envelope, PayloadOf } from './envelope';
+
+/**
+ * How one delivery ended for one consumer group.
+ * - `ack`: handled (its effects are committed).
+ * - `retry`: failed but may succeed later; the transport must keep it durably and redeliver after `delayMs`.
+ * - `dead-lettered`: the dead-letter store holds it; the transport drops it.
+ */
+export type Settlement = { kind: 'ack' } | { kind: 'retry'; delayMs: number; error: Error } | { kind: 'dead-lettered' };
+
+/** One delivery of one envelope to one consumer group, as it flows through the middleware chain. */
+export interface Delivery {
+  readonly envelope: Envelope;
+  readonly group: string;
+  /** How many delayed-retry rounds came before this delivery (0 on the first). */
+  readonly round: number;
+  /** Handler invocations so far, across rounds; the recoverer counts them. */
+  tries: number;
+  /** When the first failure happened (ms), if any. */
+  firstFailedAt: number | null;
+  /** Logger carrying correlation/causation ids; the correlation middleware sets it. */
+  log: Logger;
+  /** The validated payload; the schema check sets it. */
+  payload?: unknown;
+}
+
+export type HandleFn = (delivery: Delivery) => Promise<Settlement>;
+export type Middleware = (next: HandleFn) => HandleFn;
+
+/**
+ * A transport moves envelopes to consumer groups. Rules every transport keeps (the contract suite checks them):
+ * - `publish` resolves only once the transport is responsible for every envelope: after that, a crash of the
+ *   publisher loses nothing. A publisher (the outbox relay) marks rows dispatched only after it resolves.
+ * - Each subscribed group gets each envelope at least once, asynchronously, never inside `publish`'s call stack.
+ * - A `retry` settlement is kept durably and redelivered after its delay without blocking other messages.
+ * - `redeliver` hands one envelope to one group only (dead-letter replay) and resolves with its settlement.
+ * - After `close` nothing is delivered.
+ */
+export interface Transport {
+  readonly name: string;
+  publish(envelopes: readonly Envelope[]): Promise<void>;
+  subscribe(group: string, types: readonly string[], handle: HandleFn): void;
+  redeliver(group: string, envelope: Envelope): Promise<Settlement>;
+  /** Begin consuming (after all subscriptions are made); resumes durable delayed retries. */
+  start(): Promise<void>;
+  /** Resolves when nothing is in flight (delayed retries waiting for their time do not count). */
+  idle(): Promise<void>;
+  /** True while a delivery is in flight. */
+  readonly busy: boolean;
+  close(): Promise<void>;
+}
+
+export interface RetryPolicy {
+  /** Extra tries right away, inside one delivery. */
+  immediate: number;
+  /** Delayed rounds after the immediate tries are used up; then the message is dead-lettered. */
+  delayed: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { immediate: 2, delayed: 5, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+
+export interface Message<P> {
+  readonly envelope: Envelope;
+  readonly payload: P;
+  readonly log: Logger;
+}
+
+export type MessageHandler<C extends Contract> = (message: Message<PayloadOf<C>>) => Promise<void> | void;
+
+export interface SubscriptionOptions {
+  retry?: Partial<RetryPolicy>;
+}
+
+/** What modules and the saga depend on: publish envelopes, subscribe a group to contracts. */
+export interface EventBus {
+  publish(envelopes: Envelope | readonly Envelope[]): Promise<void>;
+  subscribe<C extends Contract>(
+    group: string,
+    contracts: readonly C[],
+    handler: MessageHandler<C>,
+    options?: SubscriptionOptions,
+  ): void;
+}

@@ -1,0 +1,92 @@
+import type { Clock } from '../platform/clock';
+import type { Logger } from '../platform/logger';
+import type { DeadLetterStore } from './dead-letters/store';
+import type { Contract, Envelope } from './envelope';
+import { correlation } from './middleware/correlation';
+import { deadLetter } from './middleware/dead-letter';
+import { recoverer } from './middleware/recoverer';
+import { retry } from './middleware/retry';
+import { schemaCheck } from './middleware/schema-check';
+import {
+  defaultRetryPolicy,
+  type EventBus,
+  type HandleFn,
+  type MessageHandler,
+  type Middleware,
+  type RetryPolicy,
+  type Settlement,
+  type SubscriptionOptions,
+  type Transport,
+} from './ports';
+
+const ACK: Settlement = { kind: 'ack' };
+
+export interface RouterOptions {
+  retry?: Partial<RetryPolicy>;
+  /** Source of randomness for backoff jitter; seeded in the simulator. */
+  random?: () => number;
+}
+
+/** Applies `middleware` so that the first one listed is the outermost. */
+export const compose = (middleware: readonly Middleware[], handle: HandleFn): HandleFn =>
+  middleware.reduceRight((next, m) => m(next), handle);
+
+/**
+ * The bus as modules see it: subscriptions with the handler chain
+ * correlation → dead-letter → retry → recoverer → schema check → handler, on top of any transport.
+ */
+export class MessageBus implements EventBus {
+  private readonly contracts = new Map<string, Contract>();
+  private readonly retryPolicy: RetryPolicy;
+  private readonly random: () => number;
+
+  constructor(
+    readonly transport: Transport,
+    private readonly deadLetters: DeadLetterStore,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    options: RouterOptions = {},
+  ) {
+    this.retryPolicy = { ...defaultRetryPolicy, ...options.retry };
+    this.random = options.random ?? Math.random;
+  }
+
+  publish(envelopes: Envelope | readonly Envelope[]): Promise<void> {
+    return this.transport.publish(Array.isArray(envelopes) ? envelopes : [envelopes as Envelope]);
+  }
+
+  subscribe<C extends Contract>(group: string, contracts: readonly C[], handler: MessageHandler<C>, options: SubscriptionOptions = {}): void {
+    if (contracts.length === 0) throw new Error(`group "${group}" must subscribe to at least one contract`);
+    for (const c of contracts) this.contracts.set(`${c.type}@${c.version}`, c);
+    const policy = { ...this.retryPolicy, ...options.retry };
+    const final: HandleFn = async (d) => {
+      await handler({ envelope: d.envelope, payload: d.payload as Parameters<MessageHandler<C>>[0]['payload'], log: d.log });
+      return ACK;
+    };
+    const chain = compose(
+      [correlation(this.log), deadLetter(this.deadLetters, this.clock), retry(policy, this.random), recoverer(this.clock), schemaCheck(contracts)],
+      final,
+    );
+    this.transport.subscribe(group, [...new Set(contracts.map((c) => c.type))], chain);
+  }
+
+  redeliver(group: string, envelope: Envelope): Promise<Settlement> {
+    return this.transport.redeliver(group, envelope);
+  }
+
+  sensitiveFields(type: string, version: number): readonly string[] {
+    return this.contracts.get(`${type}@${version}`)?.sensitive ?? [];
+  }
+
+  start(): Promise<void> {
+    return this.transport.start();
+  }
+
+  idle(): Promise<void> {
+    return this.transport.idle();
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}

@@ -1,0 +1,28 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type Db = Database.Database;
+
+/**
+ * Opens a module's SQLite file with the durable settings every store shares (WAL, synchronous=NORMAL:
+ * a commit survives a process crash; only an OS crash may lose the last transactions) and applies
+ * the given migrations once each, tracked by PRAGMA user_version.
+ */
+export function openDatabase(file: string, migrations: readonly string[]): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const apply = db.transaction(() => {
+    for (let i = current; i < migrations.length; i++) {
+      db.exec(migrations[i] as string);
+    }
+    db.pragma(`user_version = ${migrations.length}`);
+  });
+  if (current < migrations.length) apply();
+  return db;
+}

@@ -1,0 +1,88 @@
+import type { ImportEdge } from './imports';
+
+/** A broken rule, said so that the fix is obvious. */
+export interface Violation {
+  rule: string;
+  edge: string;
+}
+
+const moduleOf = (p: string): string | null => /^src\/modules\/([^/]+)\//.exec(p)?.[1] ?? null;
+const isUnder = (p: string, dir: string) => p.startsWith(dir);
+
+type Rule = { name: string; broken: (e: ImportEdge) => boolean };
+
+const RULES: Rule[] = [
+  {
+    name: 'the bus imports no module, saga or api',
+    broken: (e) => isUnder(e.from, 'src/bus/') && !e.external && /^src\/(modules|saga|api)\//.test(e.to),
+  },
+  {
+    name: 'a module reaches another module only through its contracts/',
+    broken: (e) => {
+      const a = moduleOf(e.from);
+      const b = moduleOf(e.to);
+      return !e.external && a !== null && b !== null && a !== b && !/^src\/modules\/[^/]+\/contracts\//.test(e.to);
+    },
+  },
+  {
+    name: 'the saga imports only module contracts (never a module index or internals)',
+    broken: (e) => isUnder(e.from, 'src/saga/') && !e.external && isUnder(e.to, 'src/modules/') && !/^src\/modules\/[^/]+\/contracts\//.test(e.to),
+  },
+  {
+    name: "only api/ and main.ts use a module's index.ts",
+    broken: (e) =>
+      !e.external && /^src\/modules\/[^/]+\/index\.ts$/.test(e.to) && moduleOf(e.from) === null && !isUnder(e.from, 'src/api/') && e.from !== 'src/main.ts',
+  },
+  {
+    name: 'contracts are leaves: zod, platform and the bus envelope only',
+    broken: (e) =>
+      /^src\/modules\/[^/]+\/contracts\//.test(e.from) &&
+      (e.external
+        ? e.to !== 'zod'
+        : !(isUnder(e.to, 'src/platform/') || e.to === 'src/bus/envelope.ts' || e.to.startsWith(e.from.replace(/contracts\/.*$/, 'contracts/')))),
+  },
+  {
+    name: 'domain code is pure: no SQLite, DI, tRPC, bus or event emitter',
+    broken: (e) =>
+      /^src\/modules\/[^/]+\/domain\//.test(e.from) &&
+      (e.external ? ['better-sqlite3', 'tsyringe', '@trpc/server', 'eventemitter3', 'pino', 'amqplib'].includes(e.to) || e.to.startsWith('node:') : /^src\/(bus|api)\//.test(e.to) || /\/(infrastructure|application|api)\//.test(e.to)),
+  },
+  {
+    name: 'better-sqlite3 only in infrastructure/, platform/ and bus/ stores',
+    broken: (e) => e.external && e.to === 'better-sqlite3' && !(isUnder(e.from, 'src/platform/') || isUnder(e.from, 'src/bus/') || /\/infrastructure\//.test(e.from)),
+  },
+  {
+    name: 'eventemitter3 only in bus/memory/',
+    broken: (e) => e.external && e.to === 'eventemitter3' && !isUnder(e.from, 'src/bus/memory/'),
+  },
+  {
+    name: 'tsyringe only in the composition root',
+    broken: (e) => e.external && e.to === 'tsyringe' && !(e.from === 'src/main.ts' || e.from === 'src/container.ts'),
+  },
+];
+
+export function checkRules(edges: readonly ImportEdge[]): Violation[] {
+  const out: Violation[] = [];
+  for (const e of edges) for (const r of RULES) if (r.broken(e)) out.push({ rule: r.name, edge: `${e.from} → ${e.to}` });
+  return out;
+}
+
+/** Import cycles among local files, each as the path that closes it. */
+export function findCycles(edges: readonly ImportEdge[]): string[][] {
+  const graph = new Map<string, string[]>();
+  for (const e of edges) if (!e.external) graph.set(e.from, [...(graph.get(e.from) ?? []), e.to]);
+  const state = new Map<string, 'visiting' | 'done'>();
+  const cycles: string[][] = [];
+  const visit = (node: string, path: string[]) => {
+    if (state.get(node) === 'done') return;
+    if (state.get(node) === 'visiting') {
+      cycles.push([...path.slice(path.indexOf(node)), node]);
+      return;
+    }
+    state.set(node, 'visiting');
+    for (const next of graph.get(node) ?? []) visit(next, [...path, node]);
+    state.set(node, 'done');
+  };
+  for (const node of graph.keys()) visit(node, []);
+  return cycles;
+}
