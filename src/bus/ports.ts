@@ -84,3 +84,7 @@ export interface EventBus {
     options?: SubscriptionOptions,
   ): void;
 }
+
+/** Narrows a message of a multi-contract subscription to one contract's payload type. */
+export const isOf = <C extends Contract>(contract: C, m: Message<unknown>): m is Message<PayloadOf<C>> =>
+  m.envelope.type === contract.type && m.envelope.version === contract.version;

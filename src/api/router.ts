@@ -1,0 +1,21 @@
+import type { DeadLetterOperations } from '../bus/dead-letters/operations';
+import { createPaymentRouter, type PaymentModule } from '../modules/payment';
+import { createReservationRouter, type ReservationModule } from '../modules/reservation';
+import { createAdminRouter } from './admin-router';
+import { router } from './trpc';
+
+export interface ApiServices {
+  reservation: ReservationModule;
+  payment: PaymentModule;
+  deadLetters: DeadLetterOperations;
+}
+
+export const createAppRouter = (s: ApiServices) =>
+  router({
+    reservation: createReservationRouter(s.reservation),
+    payment: createPaymentRouter(s.payment),
+    admin: createAdminRouter(s.deadLetters, s.payment),
+  });
+
+/** The type a `@trpc/client` is created with. */
+export type AppRouter = ReturnType<typeof createAppRouter>;

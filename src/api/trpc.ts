@@ -1,0 +1,65 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { z, ZodError } from 'zod';
+import { ConflictError, InvalidRequestError, NotFoundError } from '../platform/errors';
+
+export interface Context {
+  /** The request's Authorization header, if any. */
+  authorization: string | null;
+  adminToken: string;
+}
+
+const describeZod = (e: ZodError): string =>
+  `Invalid input: ${e.issues.map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`).join('; ')}`;
+
+/** The only initTRPC: zod errors become BAD_REQUEST naming each field; no stack traces leave the server. */
+const t = initTRPC.context<Context>().create({
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const zod = error.cause instanceof ZodError ? error.cause : null;
+    return {
+      ...shape,
+      message: zod ? describeZod(zod) : shape.message,
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, fieldErrors: zod ? z.flattenError(zod).fieldErrors : null },
+    };
+  },
+});
+
+const CODES = new Map<new (...args: never[]) => Error, TRPCError['code']>([
+  [NotFoundError, 'NOT_FOUND'],
+  [ConflictError, 'CONFLICT'],
+  [InvalidRequestError, 'BAD_REQUEST'],
+  [ZodError, 'BAD_REQUEST'],
+]);
+
+/** Domain and application errors map to TRPCError codes here, and only here. */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    for (const [type, code] of CODES) {
+      if (cause instanceof type) throw new TRPCError({ code, message: cause instanceof ZodError ? describeZod(cause) : cause.message, cause });
+    }
+    const rule = (cause as { rule?: string } | undefined)?.rule;
+    if (cause && rule) {
+      const code = rule === 'not-found' ? 'NOT_FOUND' : rule === 'already-exists' ? 'CONFLICT' : 'BAD_REQUEST';
+      throw new TRPCError({ code, message: cause.message, cause });
+    }
+  }
+  return result;
+});
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Constant-time comparison of the bearer token (hashing first makes the lengths equal). */
+export const isAdmin = (authorization: string | null, adminToken: string): boolean =>
+  authorization !== null && timingSafeEqual(digest(authorization), digest(`Bearer ${adminToken}`));
+
+export const router = t.router;
+export const publicProcedure = t.procedure.use(mapErrors);
+export const adminProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!isAdmin(ctx.authorization, ctx.adminToken)) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'admin procedures need the header "Authorization: Bearer <ADMIN_TOKEN>"' });
+  }
+  return next();
+});

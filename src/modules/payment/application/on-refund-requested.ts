@@ -1,0 +1,34 @@
+import type { Envelope, PayloadOf } from '../../../bus/envelope';
+import { NonRetryableError } from '../../../bus/errors';
+import { iso, type Clock } from '../../../platform/clock';
+import type { RefundRequested } from '../contracts/events';
+import { afterRefund } from '../domain/payment';
+import type { PaymentStore } from '../infrastructure/payment-store';
+import { applyTransition, PAYMENT_GROUP } from './apply-transition';
+import type { PaymentGateway } from './payment-gateway';
+
+/**
+ * Compensation: refund whatever the provider still holds for the reservation. The provider refunds the
+ * remaining net, keyed by this message, so repeats and overlapping refund requests never refund twice,
+ * and a failing refund is retried and dead-lettered like any message, never swallowed.
+ */
+export function onRefundRequested(store: PaymentStore, gateway: PaymentGateway, clock: Clock) {
+  const finish = store.transaction((envelope: Envelope, reservationId: string, refunded: number, providerRef: string | null): boolean => {
+    if (store.inbox.seen(PAYMENT_GROUP, envelope.id)) return false;
+    const payment = store.get(reservationId);
+    if (!payment) throw new NonRetryableError(`refund requested for reservation ${reservationId}, which has no payment`);
+    const now = clock.now();
+    if (refunded > 0) store.recordRefund(reservationId, refunded, providerRef, iso(now));
+    // Only settle the status if no newer capture asked for another refund meanwhile.
+    const t = afterRefund(payment.capturedAmount, refunded);
+    if (payment.status === 'REFUND_PENDING' || t.announce.length > 0) applyTransition(store, payment, t, envelope, now);
+    store.inbox.record(PAYMENT_GROUP, envelope.id);
+    return t.announce.length > 0;
+  });
+
+  return async (envelope: Envelope, p: PayloadOf<typeof RefundRequested>): Promise<boolean> => {
+    if (store.inbox.seen(PAYMENT_GROUP, envelope.id)) return false;
+    const { refunded, providerRef } = await gateway.refund({ idempotencyKey: `refund:${envelope.id}`, chargeKey: p.reservationId });
+    return finish(envelope, p.reservationId, refunded, providerRef);
+  };
+}

@@ -1,0 +1,25 @@
+import type { Envelope, PayloadOf } from '../../../bus/envelope';
+import { iso, type Clock } from '../../../platform/clock';
+import { newId } from '../../../platform/ids';
+import type { ReservationCancelled } from '../../reservation/contracts/events';
+import { afterCancellation } from '../domain/payment';
+import type { PaymentStore } from '../infrastructure/payment-store';
+import { applyTransition, PAYMENT_GROUP } from './apply-transition';
+
+/** Compensation trigger: a cancelled reservation must end with nothing kept by the provider. */
+export function onReservationCancelled(store: PaymentStore, clock: Clock) {
+  return store.transaction((envelope: Envelope, p: PayloadOf<typeof ReservationCancelled>): boolean => {
+    if (store.inbox.seen(PAYMENT_GROUP, envelope.id)) return false;
+    const now = clock.now();
+    let payment = store.get(p.reservationId);
+    const t = afterCancellation(payment?.status ?? null);
+    if (t && !payment) {
+      // Cancelled before its ReservationCreated reached us: a tombstone so a late one never charges.
+      store.insert({ reservationId: p.reservationId, paymentId: newId(), status: t.status, amount: null, currency: null, now: iso(now) });
+      payment = store.get(p.reservationId);
+    }
+    if (t && payment) applyTransition(store, payment, t, envelope, now);
+    store.inbox.record(PAYMENT_GROUP, envelope.id);
+    return t !== null && t.announce.length > 0;
+  });
+}

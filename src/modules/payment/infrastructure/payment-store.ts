@@ -1,0 +1,118 @@
+import { Inbox, INBOX_SQL } from '../../../bus/inbox/inbox';
+import { OUTBOX_SQL, SqliteOutbox } from '../../../bus/outbox/outbox';
+import { openDatabase, type Db } from '../../../platform/sqlite';
+import type { PaymentStatus } from '../domain/payment';
+
+const PAYMENT_SQL = `
+CREATE TABLE payments (
+  reservation_id TEXT PRIMARY KEY,
+  payment_id TEXT NOT NULL UNIQUE,
+  status TEXT NOT NULL,
+  amount INTEGER,
+  currency TEXT,
+  captured_amount INTEGER NOT NULL DEFAULT 0,
+  refunded_amount INTEGER NOT NULL DEFAULT 0,
+  decline_code TEXT,
+  decline_message TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE payment_operations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  reservation_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('capture', 'refund')),
+  amount INTEGER NOT NULL,
+  provider_ref TEXT,
+  at TEXT NOT NULL
+);
+CREATE INDEX payment_operations_by_reservation ON payment_operations (reservation_id);
+`;
+
+export interface PaymentRecord {
+  reservationId: string;
+  paymentId: string;
+  status: PaymentStatus;
+  amount: number | null;
+  currency: string | null;
+  capturedAmount: number;
+  refundedAmount: number;
+  declineCode: string | null;
+  declineMessage: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PaymentOperation {
+  kind: 'capture' | 'refund';
+  amount: number;
+  providerRef: string | null;
+  at: string;
+}
+
+/** payment.db: state-stored payments, their capture/refund history, the outbox and the inbox. */
+export class PaymentStore {
+  readonly outbox: SqliteOutbox;
+  readonly inbox: Inbox;
+  private readonly st;
+
+  constructor(readonly db: Db) {
+    this.outbox = new SqliteOutbox(db);
+    this.inbox = new Inbox(db);
+    this.st = {
+      get: db.prepare<[string], PaymentRecord>(`
+        SELECT reservation_id AS reservationId, payment_id AS paymentId, status, amount, currency, captured_amount AS capturedAmount,
+               refunded_amount AS refundedAmount, decline_code AS declineCode, decline_message AS declineMessage,
+               created_at AS createdAt, updated_at AS updatedAt
+        FROM payments WHERE reservation_id = ?`),
+      insert: db.prepare(`INSERT INTO payments (reservation_id, payment_id, status, amount, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      setStatus: db.prepare('UPDATE payments SET status = ?, updated_at = ? WHERE reservation_id = ?'),
+      addCapture: db.prepare('UPDATE payments SET captured_amount = captured_amount + ? WHERE reservation_id = ?'),
+      addRefund: db.prepare('UPDATE payments SET refunded_amount = refunded_amount + ? WHERE reservation_id = ?'),
+      setDecline: db.prepare('UPDATE payments SET decline_code = ?, decline_message = ? WHERE reservation_id = ?'),
+      addOperation: db.prepare('INSERT INTO payment_operations (reservation_id, kind, amount, provider_ref, at) VALUES (?, ?, ?, ?, ?)'),
+      operations: db.prepare<[string], PaymentOperation>('SELECT kind, amount, provider_ref AS providerRef, at FROM payment_operations WHERE reservation_id = ? ORDER BY id'),
+    };
+  }
+
+  static open(file: string): PaymentStore {
+    return new PaymentStore(openDatabase(file, [OUTBOX_SQL + INBOX_SQL + PAYMENT_SQL]));
+  }
+
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+    return this.db.transaction(fn);
+  }
+
+  get(reservationId: string): PaymentRecord | null {
+    return this.st.get.get(reservationId) ?? null;
+  }
+
+  insert(p: { reservationId: string; paymentId: string; status: PaymentStatus; amount: number | null; currency: string | null; now: string }): void {
+    this.st.insert.run(p.reservationId, p.paymentId, p.status, p.amount, p.currency, p.now, p.now);
+  }
+
+  setStatus(reservationId: string, status: PaymentStatus, now: string): void {
+    this.st.setStatus.run(status, now, reservationId);
+  }
+
+  recordCapture(reservationId: string, amount: number, providerRef: string, now: string): void {
+    this.st.addCapture.run(amount, reservationId);
+    this.st.addOperation.run(reservationId, 'capture', amount, providerRef, now);
+  }
+
+  recordRefund(reservationId: string, amount: number, providerRef: string | null, now: string): void {
+    this.st.addRefund.run(amount, reservationId);
+    this.st.addOperation.run(reservationId, 'refund', amount, providerRef, now);
+  }
+
+  recordDecline(reservationId: string, code: string, message: string): void {
+    this.st.setDecline.run(code, message, reservationId);
+  }
+
+  operations(reservationId: string): PaymentOperation[] {
+    return this.st.operations.all(reservationId);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { iso, type Clock } from '../../../platform/clock';
+import { ConflictError } from '../../../platform/errors';
+import { newId } from '../../../platform/ids';
+import type { ReservationStore } from '../infrastructure/reservation-store';
+import type { ReservationRecord } from '../infrastructure/reservation-view';
+import { execute } from './execute';
+
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+/** Any ISO 8601 instant with an offset; stored normalised to UTC so strings compare as times. */
+const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
+
+export const createReservationInput = z
+  .object({
+    customerId: z.string().trim().min(1).max(100),
+    resourceId: z.string().trim().min(1).max(100),
+    startsAt: instant,
+    endsAt: instant,
+    amount: z.number().int('amount must be an integer number of minor units (e.g. cents)').positive().max(1_000_000_000),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'currency must be a three-letter ISO 4217 code in upper case, e.g. EUR')
+      .refine((c) => CURRENCIES.has(c), 'currency is not a known ISO 4217 code'),
+    paymentToken: z.string().min(1).max(200),
+    idempotencyKey: z.string().min(1).max(200).optional(),
+  })
+  .strict()
+  .refine((r) => r.endsAt > r.startsAt, { path: ['endsAt'], message: 'endsAt must be after startsAt' });
+export type CreateReservationInput = z.input<typeof createReservationInput>;
+
+type Parsed = z.output<typeof createReservationInput>;
+
+const fingerprint = (input: Parsed): string => {
+  const { idempotencyKey: _key, ...rest } = input;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('base64url');
+};
+
+/**
+ * Holds the slot and opens the saga: one transaction checks the idempotency key and the slot, appends
+ * ReservationCreated (which is also the outbox row) and writes the current state.
+ */
+export function createReservation(store: ReservationStore, clock: Clock, paymentDeadlineMs: number) {
+  const run = store.transaction((input: Parsed): { id: string; created: boolean } => {
+    if (input.idempotencyKey) {
+      const prior = store.view.findIdempotencyKey(input.customerId, input.idempotencyKey);
+      if (prior && prior.fingerprint === fingerprint(input)) return { id: prior.reservationId, created: false };
+      if (prior) throw new ConflictError(`idempotencyKey "${input.idempotencyKey}" was already used with a different request; use a new key for a new reservation`);
+    }
+    const clash = store.view.findOverlap(input.resourceId, input.startsAt, input.endsAt);
+    if (clash) {
+      throw new ConflictError(`resource "${input.resourceId}" is already held between ${input.startsAt} and ${input.endsAt} by reservation ${clash}; choose a slot that does not overlap`);
+    }
+    const now = clock.now();
+    const id = newId();
+    execute(
+      store,
+      id,
+      {
+        kind: 'Create',
+        data: {
+          reservationId: id,
+          customerId: input.customerId,
+          resourceId: input.resourceId,
+          startsAt: input.startsAt,
+          endsAt: input.endsAt,
+          amount: input.amount,
+          currency: input.currency,
+          paymentToken: input.paymentToken,
+          paymentDeadline: iso(now + paymentDeadlineMs),
+        },
+      },
+      now,
+      { correlationId: id },
+    );
+    if (input.idempotencyKey) store.view.saveIdempotencyKey(input.customerId, input.idempotencyKey, id, fingerprint(input));
+    return { id, created: true };
+  });
+
+  return (raw: CreateReservationInput): { reservation: ReservationRecord; created: boolean } => {
+    const { id, created } = run(createReservationInput.parse(raw));
+    return { reservation: store.view.get(id) as ReservationRecord, created };
+  };
+}

@@ -1,0 +1,24 @@
+import { causedBy, type Envelope } from '../../../bus/envelope';
+import { NonRetryableError } from '../../../bus/errors';
+import type { Clock } from '../../../platform/clock';
+import type { ReservationCommand } from '../domain/reservation';
+import type { ReservationStore } from '../infrastructure/reservation-store';
+import { execute } from './execute';
+
+export const RESERVATION_GROUP = 'reservation';
+
+/**
+ * Translate, don't call: payment's events become this module's own commands, handled in one
+ * transaction with the inbox record, so a duplicate delivery changes nothing.
+ */
+export function onPaymentOutcome(store: ReservationStore, clock: Clock) {
+  return store.transaction((envelope: Envelope, command: ReservationCommand & { reservationId: string }): boolean => {
+    if (store.inbox.seen(RESERVATION_GROUP, envelope.id)) return false;
+    if (!store.view.get(command.reservationId)) {
+      throw new NonRetryableError(`${envelope.type} refers to reservation ${command.reservationId}, which this module does not know`);
+    }
+    const events = execute(store, command.reservationId, command, clock.now(), causedBy(envelope));
+    store.inbox.record(RESERVATION_GROUP, envelope.id);
+    return events.length > 0;
+  });
+}

@@ -1,0 +1,78 @@
+import type { z } from 'zod';
+import type { CancellationReason, ReservationCancelled, ReservationConfirmed, ReservationCreated, ReservationStatus } from '../contracts/events';
+
+type Data<C extends { schema: z.ZodType }> = z.infer<C['schema']>;
+
+export type ReservationEvent =
+  | { type: 'ReservationCreated'; data: Data<typeof ReservationCreated> }
+  | { type: 'ReservationConfirmed'; data: Data<typeof ReservationConfirmed> }
+  | { type: 'ReservationCancelled'; data: Data<typeof ReservationCancelled> };
+
+export interface Reservation {
+  id: string;
+  status: ReservationStatus;
+  customerId: string;
+  resourceId: string;
+  startsAt: string;
+  endsAt: string;
+  amount: number;
+  currency: string;
+  paymentDeadline: string;
+  paymentId: string | null;
+  cancellationReason: CancellationReason | null;
+}
+
+/** A stream with no events yet is `null`. */
+export type ReservationState = Reservation | null;
+
+export type ReservationCommand =
+  | { kind: 'Create'; data: Data<typeof ReservationCreated> }
+  | { kind: 'Confirm'; reservationId: string; paymentId: string }
+  | { kind: 'Cancel'; reservationId: string; reason: CancellationReason };
+
+export class ReservationRuleBroken extends Error {
+  override name = 'ReservationRuleBroken';
+  constructor(
+    readonly rule: 'already-exists' | 'not-found' | 'invalid-period',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function evolve(state: ReservationState, event: ReservationEvent): ReservationState {
+  switch (event.type) {
+    case 'ReservationCreated': {
+      const { reservationId, paymentToken: _token, ...rest } = event.data;
+      return { id: reservationId, status: 'PENDING', paymentId: null, cancellationReason: null, ...rest };
+    }
+    case 'ReservationConfirmed':
+      return state && { ...state, status: 'CONFIRMED', paymentId: event.data.paymentId };
+    case 'ReservationCancelled':
+      return state && { ...state, status: 'CANCELLED', cancellationReason: event.data.reason };
+  }
+}
+
+/**
+ * The reservation's rules. Every outcome a late or repeated message can bring is decided here:
+ * a confirmation after a cancellation changes nothing (payment refunds on its own side), system
+ * cancellations apply only to PENDING, and a customer may cancel PENDING or CONFIRMED.
+ */
+export function decide(command: ReservationCommand, state: ReservationState): ReservationEvent[] {
+  if (command.kind === 'Create') {
+    if (state) throw new ReservationRuleBroken('already-exists', `reservation ${state.id} already exists`);
+    if (command.data.endsAt <= command.data.startsAt) throw new ReservationRuleBroken('invalid-period', 'endsAt must be after startsAt');
+    return [{ type: 'ReservationCreated', data: command.data }];
+  }
+  if (!state) throw new ReservationRuleBroken('not-found', `no reservation with id "${command.reservationId}"`);
+  if (command.kind === 'Confirm') {
+    return state.status === 'PENDING'
+      ? [{ type: 'ReservationConfirmed', data: { reservationId: state.id, paymentId: command.paymentId } }]
+      : [];
+  }
+  const cancellable = command.reason === 'CUSTOMER_CANCELLED' ? state.status !== 'CANCELLED' : state.status === 'PENDING';
+  if (!cancellable || state.status === 'CANCELLED') return [];
+  return [{ type: 'ReservationCancelled', data: { reservationId: state.id, reason: command.reason, previousStatus: state.status } }];
+}
+
+export const replay = (events: readonly ReservationEvent[]): ReservationState => events.reduce<ReservationState>(evolve, null);

@@ -1,0 +1,57 @@
+import type { Envelope } from '../../../bus/envelope';
+import type { OutboxSource, PendingMessage } from '../../../bus/outbox/outbox';
+import { ConflictError } from '../../../platform/errors';
+import type { Db } from '../../../platform/sqlite';
+import type { ReservationEvent } from '../domain/reservation';
+
+/** `reservation.ReservationCreated` → `ReservationCreated`. */
+const domainType = (type: string) => type.slice(type.indexOf('.') + 1) as ReservationEvent['type'];
+
+/**
+ * Append-only streams with optimistic concurrency: (stream_id, version) is unique, so two writers that
+ * read the same version cannot both append. The same table is the module's outbox.
+ */
+export class EventStore implements OutboxSource {
+  private readonly readStream;
+  private readonly insert;
+  private readonly readPending;
+  private readonly checkpoint;
+
+  constructor(private readonly db: Db) {
+    this.readStream = db.prepare<[string], { version: number; envelope: string }>('SELECT version, envelope FROM events WHERE stream_id = ? ORDER BY version');
+    this.insert = db.prepare('INSERT INTO events (stream_id, version, message_id, type, envelope) VALUES (?, ?, ?, ?, ?)');
+    this.readPending = db.prepare<[number], { position: number; envelope: string }>(
+      'SELECT position, envelope FROM events WHERE position > (SELECT position FROM relay_checkpoint WHERE id = 1) ORDER BY position LIMIT ?',
+    );
+    this.checkpoint = db.prepare('UPDATE relay_checkpoint SET position = ? WHERE id = 1 AND position < ?');
+  }
+
+  load(streamId: string): { events: ReservationEvent[]; version: number } {
+    const rows = this.readStream.all(streamId);
+    const events = rows.map((r) => {
+      const e = JSON.parse(r.envelope) as Envelope;
+      return { type: domainType(e.type), data: e.payload } as ReservationEvent;
+    });
+    return { events, version: rows.length === 0 ? 0 : (rows[rows.length - 1] as { version: number }).version };
+  }
+
+  /** Must run inside the caller's transaction. */
+  append(streamId: string, expectedVersion: number, envelopes: readonly Envelope[]): void {
+    try {
+      envelopes.forEach((e, i) => this.insert.run(streamId, expectedVersion + i + 1, e.id, e.type, JSON.stringify(e)));
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new ConflictError(`reservation ${streamId} was changed concurrently (expected version ${expectedVersion}); retry the request`);
+      }
+      throw error;
+    }
+  }
+
+  pending(limit: number): PendingMessage[] {
+    return this.readPending.all(limit).map((r) => ({ seq: r.position, envelope: JSON.parse(r.envelope) as Envelope }));
+  }
+
+  markDispatched(seq: number): void {
+    this.checkpoint.run(seq, seq);
+  }
+}

@@ -1,0 +1,125 @@
+import type { Db } from '../../../platform/sqlite';
+import type { CancellationReason, ReservationStatus } from '../contracts/events';
+import type { Reservation } from '../domain/reservation';
+
+export interface ReservationRecord extends Reservation {
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface Row {
+  id: string;
+  customer_id: string;
+  resource_id: string;
+  starts_at: string;
+  ends_at: string;
+  amount: number;
+  currency: string;
+  status: ReservationStatus;
+  cancellation_reason: CancellationReason | null;
+  payment_deadline: string;
+  payment_id: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const toRecord = (r: Row): ReservationRecord => ({
+  id: r.id,
+  customerId: r.customer_id,
+  resourceId: r.resource_id,
+  startsAt: r.starts_at,
+  endsAt: r.ends_at,
+  amount: r.amount,
+  currency: r.currency,
+  status: r.status,
+  cancellationReason: r.cancellation_reason,
+  paymentDeadline: r.payment_deadline,
+  paymentId: r.payment_id,
+  version: r.version,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export interface ListFilter {
+  status?: ReservationStatus | undefined;
+  customerId?: string | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+/** The current-state table, kept in the same transaction as the event stream. */
+export class ReservationView {
+  private readonly upsert;
+  private readonly byId;
+  private readonly overlap;
+  private readonly due;
+  private readonly next;
+  private readonly keyLookup;
+  private readonly keyInsert;
+
+  constructor(private readonly db: Db) {
+    this.upsert = db.prepare(`
+      INSERT INTO reservations (id, customer_id, resource_id, starts_at, ends_at, amount, currency, status, cancellation_reason, payment_deadline, payment_id, version, created_at, updated_at)
+      VALUES (@id, @customerId, @resourceId, @startsAt, @endsAt, @amount, @currency, @status, @cancellationReason, @paymentDeadline, @paymentId, @version, @now, @now)
+      ON CONFLICT (id) DO UPDATE SET status = excluded.status, cancellation_reason = excluded.cancellation_reason,
+        payment_id = excluded.payment_id, version = excluded.version, updated_at = excluded.updated_at`);
+    this.byId = db.prepare<[string], Row>('SELECT * FROM reservations WHERE id = ?');
+    this.overlap = db.prepare<[string, string, string], { id: string }>(
+      `SELECT id FROM reservations WHERE resource_id = ? AND status IN ('PENDING', 'CONFIRMED') AND starts_at < ? AND ends_at > ? LIMIT 1`,
+    );
+    this.due = db.prepare<[string, number], { id: string }>(
+      `SELECT id FROM reservations WHERE status = 'PENDING' AND payment_deadline <= ? ORDER BY payment_deadline LIMIT ?`,
+    );
+    this.next = db.prepare<[], { d: string | null }>(`SELECT MIN(payment_deadline) AS d FROM reservations WHERE status = 'PENDING'`);
+    this.keyLookup = db.prepare<[string, string], { reservation_id: string; fingerprint: string }>(
+      'SELECT reservation_id, fingerprint FROM idempotency_keys WHERE customer_id = ? AND key = ?',
+    );
+    this.keyInsert = db.prepare('INSERT INTO idempotency_keys (customer_id, key, reservation_id, fingerprint) VALUES (?, ?, ?, ?)');
+  }
+
+  save(state: Reservation, version: number, now: string): void {
+    this.upsert.run({ ...state, version, now });
+  }
+
+  get(id: string): ReservationRecord | null {
+    const row = this.byId.get(id);
+    return row ? toRecord(row) : null;
+  }
+
+  /** Newest first; the cursor is the last id of the previous page (ids are time-ordered). */
+  list(f: ListFilter): { items: ReservationRecord[]; nextCursor: string | null } {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (f.status) (where.push('status = ?'), args.push(f.status));
+    if (f.customerId) (where.push('customer_id = ?'), args.push(f.customerId));
+    if (f.cursor) (where.push('id < ?'), args.push(f.cursor));
+    const sql = `SELECT * FROM reservations ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const rows = this.db.prepare<Array<string | number>, Row>(sql).all(...args, f.limit + 1);
+    const items = rows.slice(0, f.limit).map(toRecord);
+    return { items, nextCursor: rows.length > f.limit ? (items[items.length - 1]?.id ?? null) : null };
+  }
+
+  /** A PENDING or CONFIRMED reservation of the resource whose period overlaps [startsAt, endsAt). */
+  findOverlap(resourceId: string, startsAt: string, endsAt: string): string | null {
+    return this.overlap.get(resourceId, endsAt, startsAt)?.id ?? null;
+  }
+
+  duePending(nowIso: string, limit: number): string[] {
+    return this.due.all(nowIso, limit).map((r) => r.id);
+  }
+
+  nextDeadline(): string | null {
+    return this.next.get()?.d ?? null;
+  }
+
+  findIdempotencyKey(customerId: string, key: string): { reservationId: string; fingerprint: string } | null {
+    const row = this.keyLookup.get(customerId, key);
+    return row ? { reservationId: row.reservation_id, fingerprint: row.fingerprint } : null;
+  }
+
+  saveIdempotencyKey(customerId: string, key: string, reservationId: string, fingerprint: string): void {
+    this.keyInsert.run(customerId, key, reservationId, fingerprint);
+  }
+}

@@ -1,0 +1,13 @@
+import type { InjectionToken } from 'tsyringe';
+import type { Clock } from './clock';
+import type { Logger } from './logger';
+
+/**
+ * DI tokens for the shared ports. Ports are tokens, so the composition root swaps a clock, logger,
+ * transport or provider by configuration. (Only this file, module entry classes and main.ts touch tsyringe.)
+ */
+export const CLOCK: InjectionToken<Clock> = Symbol('Clock');
+export const LOGGER: InjectionToken<Logger> = Symbol('Logger');
+export const EVENT_BUS = Symbol('EventBus');
+export const CONFIG = Symbol('Config');
+export const PAYMENT_GATEWAY = Symbol('PaymentGateway');
