@@ -8,6 +8,7 @@ import { startHttpServer, type HttpServer } from './api/server';
 import type { DeadLetterOperations } from './bus/dead-letters/operations';
 import { createMemoryBus } from './bus/memory';
 import { OutboxRelay } from './bus/outbox/relay';
+import type { Transport } from './bus/ports';
 import type { MessageBus } from './bus/router';
 import { loadConfig, type Config } from './config';
 import { PaymentModule, SimulatedProvider, type PaymentGateway } from './modules/payment';
@@ -23,6 +24,8 @@ export interface AppOverrides {
   random?: () => number;
   /** Another payment provider instead of the simulated one. */
   gateway?: PaymentGateway;
+  /** Decorates the transport (tests: duplicate, hold or reorder deliveries). */
+  wrapTransport?: (t: Transport) => Transport;
 }
 
 /** Everything one process runs, wired once. Tests build it the same way `npm start` does. */
@@ -76,7 +79,11 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const clock = overrides.clock ?? systemClock;
   const log = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const retry = { immediate: config.RETRY_IMMEDIATE, delayed: config.RETRY_DELAYED, baseDelayMs: config.RETRY_BASE_MS, maxDelayMs: config.RETRY_MAX_MS };
-  const memory = createMemoryBus(join(config.DATA_DIR, 'bus.db'), clock, log, { retry, ...(overrides.random ? { random: overrides.random } : {}) });
+  const memory = createMemoryBus(join(config.DATA_DIR, 'bus.db'), clock, log, {
+    retry,
+    ...(overrides.random ? { random: overrides.random } : {}),
+    ...(overrides.wrapTransport ? { wrap: overrides.wrapTransport } : {}),
+  });
   const provider = overrides.gateway ? null : new SimulatedProvider(join(config.DATA_DIR, 'provider.db'), clock, config.PROVIDER_LATENCY_MS);
 
   c.register(CONFIG, { useValue: config });

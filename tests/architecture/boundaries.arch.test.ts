@@ -22,19 +22,19 @@ describe('module boundaries', () => {
 
   it('would catch the violations it is meant to catch', () => {
     const bad = [
-      { from: 'src/bus/router.ts', to: 'src/modules/payment/index.ts', external: false },
-      { from: 'src/modules/payment/application/charge.ts', to: 'src/modules/reservation/domain/state.ts', external: false },
-      { from: 'src/saga/workflow.ts', to: 'src/modules/payment/index.ts', external: false },
-      { from: 'src/modules/reservation/domain/decide.ts', to: 'better-sqlite3', external: true },
-      { from: 'src/modules/reservation/contracts/events.ts', to: 'src/bus/router.ts', external: false },
-      { from: 'src/api/server.ts', to: 'eventemitter3', external: true },
-      { from: 'src/bus/outbox/relay.ts', to: 'tsyringe', external: true },
+      { from: 'src/bus/router.ts', to: 'src/modules/payment/index.ts', external: false, typeOnly: false },
+      { from: 'src/modules/payment/application/charge.ts', to: 'src/modules/reservation/domain/state.ts', external: false, typeOnly: false },
+      { from: 'src/saga/workflow.ts', to: 'src/modules/payment/index.ts', external: false, typeOnly: false },
+      { from: 'src/modules/reservation/domain/decide.ts', to: 'better-sqlite3', external: true, typeOnly: false },
+      { from: 'src/modules/reservation/contracts/events.ts', to: 'src/bus/router.ts', external: false, typeOnly: false },
+      { from: 'src/api/server.ts', to: 'eventemitter3', external: true, typeOnly: false },
+      { from: 'src/bus/outbox/relay.ts', to: 'tsyringe', external: true, typeOnly: false },
     ];
     const flagged = new Set(checkRules(bad).map((v) => v.edge));
     expect(flagged.size).toBe(bad.length);
     expect(findCycles([
-      { from: 'a.ts', to: 'b.ts', external: false },
-      { from: 'b.ts', to: 'a.ts', external: false },
+      { from: 'a.ts', to: 'b.ts', external: false, typeOnly: false },
+      { from: 'b.ts', to: 'a.ts', external: false, typeOnly: false },
     ])).toHaveLength(1);
   });
 });

@@ -5,6 +5,8 @@ export interface ImportEdge {
   from: string; // repo-relative path of the importing file
   to: string; // repo-relative path (resolved) or a bare package name
   external: boolean;
+  /** `import type …`: erased at run time, so it cannot form a run-time cycle. */
+  typeOnly: boolean;
 }
 
 const IMPORT_RE = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|(?:^|\n)\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -37,8 +39,9 @@ export function readImports(root: string): ImportEdge[] {
     for (const m of text.matchAll(IMPORT_RE)) {
       const spec = (m[1] ?? m[2] ?? m[3]) as string;
       const from = relative(root, file);
-      if (spec.startsWith('.')) edges.push({ from, to: relative(root, resolveLocal(file, spec)), external: false });
-      else edges.push({ from, to: spec.startsWith('node:') ? spec : spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'), external: true });
+      const typeOnly = /^\s*(import|export)\s+type\s/.test(m[0]);
+      if (spec.startsWith('.')) edges.push({ from, to: relative(root, resolveLocal(file, spec)), external: false, typeOnly });
+      else edges.push({ from, to: spec.startsWith('node:') ? spec : spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'), external: true, typeOnly });
     }
   }
   return edges;

@@ -8,8 +8,8 @@ export interface PendingMessage {
 
 /** What a relay needs from any outbox (a plain outbox table, or an event store whose stream is the outbox). */
 export interface OutboxSource {
-  /** The oldest undispatched messages, in commit order. */
-  pending(limit: number): PendingMessage[];
+  /** Undispatched messages after `afterSeq` (0: from the first undispatched one), in commit order. */
+  pending(afterSeq: number, limit: number): PendingMessage[];
   /** Everything up to and including `seq` has been published (the transport took responsibility). */
   markDispatched(seq: number): void;
 }
@@ -34,7 +34,7 @@ export class SqliteOutbox implements OutboxSource {
 
   constructor(db: Db) {
     this.insert = db.prepare('INSERT INTO outbox (message_id, envelope) VALUES (?, ?)');
-    this.select = db.prepare<[number], { seq: number; envelope: string }>('SELECT seq, envelope FROM outbox ORDER BY seq LIMIT ?');
+    this.select = db.prepare<[number, number], { seq: number; envelope: string }>('SELECT seq, envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
     this.remove = db.prepare('DELETE FROM outbox WHERE seq <= ?');
   }
 
@@ -42,8 +42,8 @@ export class SqliteOutbox implements OutboxSource {
     this.insert.run(envelope.id, JSON.stringify(envelope));
   }
 
-  pending(limit: number): PendingMessage[] {
-    return this.select.all(limit).map((r) => ({ seq: r.seq, envelope: JSON.parse(r.envelope) as Envelope }));
+  pending(afterSeq: number, limit: number): PendingMessage[] {
+    return this.select.all(afterSeq, limit).map((r) => ({ seq: r.seq, envelope: JSON.parse(r.envelope) as Envelope }));
   }
 
   markDispatched(seq: number): void {

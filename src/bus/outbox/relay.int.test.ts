@@ -43,7 +43,7 @@ describe('transactional outbox and relay', () => {
     await relay.idle();
     await bus.idle();
     expect(got).toEqual([1, 2]);
-    expect(reopened.outbox.pending(10)).toEqual([]);
+    expect(reopened.outbox.pending(0, 10)).toEqual([]);
     await relay.stop();
     await close();
   });
@@ -65,7 +65,7 @@ describe('transactional outbox and relay', () => {
     relay.wake();
     await relay.idle();
     expect(published).toEqual([]);
-    expect(mod.outbox.pending(10)).toHaveLength(1);
+    expect(mod.outbox.pending(0, 10)).toHaveLength(1);
     fail = false;
     await clock.advance(500, () => relay.idle());
     expect(published).toEqual([1]);

@@ -5,27 +5,41 @@ import type { OutboxSource } from './outbox';
 
 export interface RelayOptions {
   batchSize: number;
+  /** Batches published but not yet settled; a slow consumer then delays the checkpoint, not delivery. */
+  maxInFlight: number;
   /** The slow safety poll; the hot path is `wake()` right after a commit. */
   pollMs: number;
   /** Wait after a failed publish before trying again. */
   failureBackoffMs: number;
 }
 
-export const defaultRelayOptions: RelayOptions = { batchSize: 256, pollMs: 5_000, failureBackoffMs: 1_000 };
+export const defaultRelayOptions: RelayOptions = { batchSize: 256, maxInFlight: 8, pollMs: 5_000, failureBackoffMs: 1_000 };
 
 interface Publisher {
   publish(envelopes: readonly Envelope[]): Promise<void>;
 }
 
+interface InFlight {
+  lastSeq: number;
+  state: 'pending' | 'done' | 'failed';
+  promise: Promise<void>;
+}
+
 /**
- * Publishes a module's pending outbox rows in commit order and marks them dispatched only after the
- * transport took responsibility. At start it resumes whatever a crash left undispatched.
+ * Publishes a module's outbox rows in commit order, up to `maxInFlight` batches at once, and marks them
+ * dispatched only after the transport took responsibility, advancing over the completed prefix only.
+ * At start, and after a failed publish, it goes back to the last dispatched row: whatever a crash or a
+ * failure left undispatched is published again (consumers' inboxes absorb the repeats).
  */
 export class OutboxRelay {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
   private poll: TimerHandle | null = null;
+  private cursor = 0;
+  private inflight: InFlight[] = [];
+  /** Resolved by `wake()` so a drain waiting on slow batches goes back to read new rows. */
+  private woken: { promise: Promise<void>; resolve: () => void } = this.newWakeSignal();
   private readonly options: RelayOptions;
 
   constructor(
@@ -40,6 +54,7 @@ export class OutboxRelay {
 
   start(): void {
     this.stopped = false;
+    this.cursor = 0;
     this.wake();
   }
 
@@ -48,8 +63,10 @@ export class OutboxRelay {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
+      this.woken.resolve();
       return;
     }
+    this.again = false;
     this.running = this.drain().finally(() => {
       this.running = null;
       // A wake that arrived after the drain's last look but before this callback must not be lost.
@@ -75,23 +92,54 @@ export class OutboxRelay {
 
   private async drain(): Promise<void> {
     this.poll?.cancel();
-    let delay = this.options.pollMs;
-    try {
-      do {
-        this.again = false;
-        for (;;) {
-          if (this.stopped) return;
-          const batch = this.source.pending(this.options.batchSize);
-          if (batch.length === 0) break;
-          await this.bus.publish(batch.map((m) => m.envelope));
-          this.source.markDispatched((batch[batch.length - 1] as (typeof batch)[number]).seq);
-        }
-      } while (this.again);
-    } catch (error) {
-      this.log.warn({ err: error }, 'outbox relay could not publish; will try again');
-      delay = this.options.failureBackoffMs;
-      this.again = false; // back off instead of spinning on a transport that is down
+    for (;;) {
+      while (!this.stopped && this.inflight.length < this.options.maxInFlight) {
+        const batch = this.source.pending(this.cursor, this.options.batchSize);
+        if (batch.length === 0) break;
+        this.cursor = (batch[batch.length - 1] as (typeof batch)[number]).seq;
+        this.send(batch.map((m) => m.envelope), this.cursor);
+      }
+      if (this.inflight.length === 0) break;
+      this.woken = this.newWakeSignal();
+      await Promise.race([...this.inflight.map((f) => f.promise), this.woken.promise]);
+      this.checkpoint();
+      if (this.inflight.some((f) => f.state === 'failed')) return this.recover();
     }
-    if (!this.stopped) this.poll = this.clock.setTimeout(() => this.wake(), delay);
+    if (!this.stopped) this.poll = this.clock.setTimeout(() => this.wake(), this.options.pollMs);
+  }
+
+  private newWakeSignal(): { promise: Promise<void>; resolve: () => void } {
+    let resolve: () => void = () => {};
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  }
+
+  private send(envelopes: Envelope[], lastSeq: number): void {
+    const f: InFlight = { lastSeq, state: 'pending', promise: Promise.resolve() };
+    f.promise = this.bus.publish(envelopes).then(
+      () => void (f.state = 'done'),
+      (error: unknown) => {
+        f.state = 'failed';
+        this.log.warn({ err: error }, 'outbox relay could not publish; will try again');
+      },
+    );
+    this.inflight.push(f);
+  }
+
+  /** Marks dispatched up to the last batch of the completed prefix. */
+  private checkpoint(): void {
+    let last: number | null = null;
+    while (this.inflight[0]?.state === 'done') last = (this.inflight.shift() as InFlight).lastSeq;
+    if (last !== null) this.source.markDispatched(last);
+  }
+
+  /** After a failure: let the rest settle, keep what completed in order, then retry from there after a pause. */
+  private async recover(): Promise<void> {
+    await Promise.all(this.inflight.map((f) => f.promise));
+    this.checkpoint();
+    this.inflight = [];
+    this.cursor = 0; // read again from the first undispatched row
+    this.again = false; // back off instead of spinning on a transport that is down
+    if (!this.stopped) this.poll = this.clock.setTimeout(() => this.wake(), this.options.failureBackoffMs);
   }
 }

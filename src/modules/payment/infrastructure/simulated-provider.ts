@@ -72,10 +72,14 @@ export class SimulatedProvider implements PaymentGateway, ProviderControl {
   async charge(req: ChargeRequest): Promise<ChargeOutcome> {
     await this.latency();
     this.failIfOutage();
+    const prior = this.st.charge.get(req.idempotencyKey);
+    if (prior) return toOutcome(prior);
+    // Counted outside the transaction below, so a transient failure still uses up one of the flaky token's failures.
+    const attempt = req.token.startsWith('tok_flaky') ? (this.st.bumpAttempt.get(req.idempotencyKey)?.n ?? 1) : 0;
     const decide = this.db.transaction((): ChargeOutcome => {
-      const prior = this.st.charge.get(req.idempotencyKey);
-      if (prior) return toOutcome(prior);
-      const answer = this.answerFor(req);
+      const raced = this.st.charge.get(req.idempotencyKey);
+      if (raced) return toOutcome(raced);
+      const answer = this.answerFor(req, attempt);
       const at = iso(this.clock.now());
       if (answer.outcome === 'captured') this.st.insertCharge.run(req.idempotencyKey, req.amount, req.currency, 'captured', null, null, answer.providerRef, at);
       else this.st.insertCharge.run(req.idempotencyKey, req.amount, req.currency, 'declined', answer.code, answer.message, null, at);
@@ -117,14 +121,13 @@ export class SimulatedProvider implements PaymentGateway, ProviderControl {
     this.db.close();
   }
 
-  private answerFor(req: ChargeRequest): ChargeOutcome {
+  private answerFor(req: ChargeRequest, attempt: number): ChargeOutcome {
     const approve = (): ChargeOutcome => ({ outcome: 'captured', amount: req.amount, providerRef: `ch_${newId()}` });
     const t = req.token;
     if (t.startsWith('tok_ok')) return approve();
     if (t.startsWith('tok_decline')) return { outcome: 'declined', code: 'card_declined', message: 'the card was declined' };
     if (t.startsWith('tok_flaky')) {
-      const n = this.st.bumpAttempt.get(req.idempotencyKey)?.n ?? 1;
-      if (n <= FLAKY_FAILURES) throw new ProviderUnavailableError(`provider timed out (flaky token, attempt ${n})`);
+      if (attempt <= FLAKY_FAILURES) throw new ProviderUnavailableError(`provider timed out (flaky token, attempt ${attempt})`);
       return approve();
     }
     if (t.startsWith('tok_outage')) throw new ProviderUnavailableError('provider unavailable (outage token)');

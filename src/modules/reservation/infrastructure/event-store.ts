@@ -20,8 +20,8 @@ export class EventStore implements OutboxSource {
   constructor(private readonly db: Db) {
     this.readStream = db.prepare<[string], { version: number; envelope: string }>('SELECT version, envelope FROM events WHERE stream_id = ? ORDER BY version');
     this.insert = db.prepare('INSERT INTO events (stream_id, version, message_id, type, envelope) VALUES (?, ?, ?, ?, ?)');
-    this.readPending = db.prepare<[number], { position: number; envelope: string }>(
-      'SELECT position, envelope FROM events WHERE position > (SELECT position FROM relay_checkpoint WHERE id = 1) ORDER BY position LIMIT ?',
+    this.readPending = db.prepare<[number, number], { position: number; envelope: string }>(
+      'SELECT position, envelope FROM events WHERE position > MAX(?, (SELECT position FROM relay_checkpoint WHERE id = 1)) ORDER BY position LIMIT ?',
     );
     this.checkpoint = db.prepare('UPDATE relay_checkpoint SET position = ? WHERE id = 1 AND position < ?');
   }
@@ -47,8 +47,8 @@ export class EventStore implements OutboxSource {
     }
   }
 
-  pending(limit: number): PendingMessage[] {
-    return this.readPending.all(limit).map((r) => ({ seq: r.position, envelope: JSON.parse(r.envelope) as Envelope }));
+  pending(afterSeq: number, limit: number): PendingMessage[] {
+    return this.readPending.all(afterSeq, limit).map((r) => ({ seq: r.position, envelope: JSON.parse(r.envelope) as Envelope }));
   }
 
   markDispatched(seq: number): void {

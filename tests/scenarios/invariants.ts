@@ -1,0 +1,46 @@
+import { expect } from 'vitest';
+import type { App } from '../../src/main';
+import type { LedgerEntry } from '../../src/modules/payment';
+
+interface Row {
+  id: string;
+  resource_id: string;
+  starts_at: string;
+  ends_at: string;
+  amount: number;
+  status: string;
+  payment_deadline: string;
+}
+
+/**
+ * Invariant 3 of the architecture, checked against the module databases and the provider's ledger:
+ * CONFIRMED ⇔ exactly one capture of the full amount and no refund; CANCELLED ⇒ net zero;
+ * a slot is held by at most one PENDING or CONFIRMED reservation. Plus: nothing owed to the bus.
+ */
+export function checkInvariants(app: App, ledger: Map<string, LedgerEntry>, opts: { allTerminal?: boolean } = {}): void {
+  const rows = app.reservation.store.db.prepare('SELECT * FROM reservations').all() as Row[];
+  const problems: string[] = [];
+  for (const r of rows) {
+    const l = ledger.get(r.id);
+    if (r.status === 'CONFIRMED') {
+      if (!l || l.captures !== 1 || l.captured !== r.amount || l.refunded !== 0) problems.push(`CONFIRMED ${r.id} has ledger ${JSON.stringify(l)}`);
+    }
+    if (r.status === 'CANCELLED' && l && l.net !== 0) problems.push(`CANCELLED ${r.id} has net ${l.net}`);
+    if (r.status === 'PENDING' && opts.allTerminal) problems.push(`${r.id} is still PENDING`);
+    if (l && l.net < 0) problems.push(`${r.id} was refunded more than captured`);
+  }
+  const held = rows.filter((r) => r.status !== 'CANCELLED');
+  for (const a of held) {
+    for (const b of held) {
+      if (a.id < b.id && a.resource_id === b.resource_id && a.starts_at < b.ends_at && b.starts_at < a.ends_at) problems.push(`${a.id} and ${b.id} hold the same slot`);
+    }
+  }
+  for (const key of ledger.keys()) if (!rows.some((r) => r.id === key)) problems.push(`provider charged unknown key ${key}`);
+  expect(problems).toEqual([]);
+}
+
+/** After settling, no module owes the bus anything. */
+export function expectOutboxesDrained(app: App): void {
+  expect(app.reservation.store.events.pending(0, 10)).toEqual([]);
+  expect(app.payment.store.outbox.pending(0, 10)).toEqual([]);
+}

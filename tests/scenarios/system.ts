@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import type { Transport } from '../../src/bus/ports';
+import { FakeClock } from '../../src/bus/testing/fake-clock';
+import { tempDir } from '../../src/bus/testing/temp-dir';
+import { loadConfig } from '../../src/config';
+import { buildApp, type App } from '../../src/main';
+import { SimulatedProvider, type PaymentGateway } from '../../src/modules/payment';
+import type { CreateReservationInput } from '../../src/modules/reservation';
+import { checkInvariants, expectOutboxesDrained } from './invariants';
+
+export const DEADLINE_MS = 120_000;
+/** Retry budget for scenarios: 3 tries at once, then 3 delayed rounds of ≤ 1 s, 2 s, 4 s. */
+export const SCENARIO_ENV = {
+  LOG_LEVEL: 'silent',
+  PAYMENT_DEADLINE_MS: String(DEADLINE_MS),
+  RETRY_IMMEDIATE: '2',
+  RETRY_DELAYED: '3',
+  RETRY_BASE_MS: '1000',
+  RETRY_MAX_MS: '4000',
+  RELAY_POLL_MS: '5000',
+};
+/** Longer than every delayed retry of the scenario budget together. */
+export const PAST_RETRIES_MS = 10_000;
+
+export interface SystemOptions {
+  env?: Record<string, string>;
+  /** Wraps the simulated provider (e.g. to lose responses or hold a charge). */
+  gateway?: (provider: SimulatedProvider) => PaymentGateway;
+  transport?: (t: Transport) => Transport;
+  /** Runs after the app is built and before it starts (extra subscriptions). */
+  beforeStart?: (app: App) => void;
+}
+
+let slot = 0;
+/** A valid create input on its own slot, so reservations only conflict when a test wants them to. */
+export const reservationInput = (over: Partial<CreateReservationInput> = {}): CreateReservationInput => {
+  const day = 10 + (slot++ % 1000);
+  return {
+    customerId: 'cust-1',
+    resourceId: `room-${Math.floor(slot / 1000)}`,
+    startsAt: new Date(Date.UTC(2030, 0, 1) + day * 3_600_000).toISOString(),
+    endsAt: new Date(Date.UTC(2030, 0, 1) + day * 3_600_000 + 3_000_000).toISOString(),
+    amount: 5_000,
+    currency: 'EUR',
+    paymentToken: 'tok_ok',
+    ...over,
+  };
+};
+
+/** The real modules, bus and SQLite files in a temporary folder, on a fake clock, restartable. */
+export async function startSystem(o: SystemOptions = {}) {
+  const dir = tempDir('saga-');
+  const clock = new FakeClock();
+  let provider: SimulatedProvider;
+  let app: App;
+
+  const boot = async () => {
+    provider = new SimulatedProvider(join(dir, 'provider.db'), clock);
+    const config = loadConfig({ DATA_DIR: dir, ...SCENARIO_ENV, ...o.env });
+    app = buildApp(config, {
+      clock,
+      random: () => 0.5,
+      gateway: o.gateway ? o.gateway(provider) : provider,
+      ...(o.transport ? { wrapTransport: o.transport } : {}),
+    });
+    o.beforeStart?.(app);
+    await app.start();
+  };
+  await boot();
+
+  const sys = {
+    dir,
+    clock,
+    get app() {
+      return app;
+    },
+    get provider() {
+      return provider;
+    },
+    settle: () => app.settled(),
+    advance: (ms: number) => clock.advance(ms, () => app.settled()),
+    /** Close everything and reopen it on the same files (a clean crash between two steps). */
+    async restart() {
+      await app.stop();
+      provider.close();
+      await boot();
+    },
+    create: (over: Partial<CreateReservationInput> = {}) => app.reservation.create(reservationInput(over)).reservation,
+    reservation: (id: string) => app.reservation.get({ id }),
+    payment: (id: string) => app.payment.store.get(id),
+    ledgerOf: (id: string) => provider.ledger().get(id),
+    check(opts: { allTerminal?: boolean } = { allTerminal: true }) {
+      checkInvariants(app, provider.ledger(), opts);
+      expectOutboxesDrained(app);
+    },
+    async stop() {
+      await app.stop();
+      provider.close();
+    },
+  };
+  return sys;
+}
+export type System = Awaited<ReturnType<typeof startSystem>>;
