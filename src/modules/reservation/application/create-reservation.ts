@@ -11,13 +11,17 @@ const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 /** Any ISO 8601 instant with an offset; stored normalised to UTC so strings compare as times. */
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 
-export const createReservationInput = z
+const fields = z
   .object({
     customerId: z.string().trim().min(1).max(100),
     resourceId: z.string().trim().min(1).max(100),
     startsAt: instant,
     endsAt: instant,
-    amount: z.number().int('amount must be an integer number of minor units (e.g. cents)').positive().max(1_000_000_000),
+    amount: z
+      .number()
+      .positive()
+      .max(1_000_000_000)
+      .refine(Number.isInteger, 'amount must be a whole number of minor units (e.g. cents)'),
     currency: z
       .string()
       .regex(/^[A-Z]{3}$/, 'currency must be a three-letter ISO 4217 code in upper case, e.g. EUR')
@@ -25,8 +29,15 @@ export const createReservationInput = z
     paymentToken: z.string().min(1).max(200),
     idempotencyKey: z.string().min(1).max(200).optional(),
   })
-  .strict()
-  .refine((r) => r.endsAt > r.startsAt, { path: ['endsAt'], message: 'endsAt must be after startsAt' });
+  .strict();
+const period = z.object({ startsAt: instant, endsAt: instant });
+
+export const createReservationInput = fields.refine((r) => r.endsAt > r.startsAt, {
+  path: ['endsAt'],
+  message: 'endsAt must be after startsAt',
+  // Report the period even when other fields are wrong too, so one answer names every problem.
+  when: (payload) => period.safeParse(payload.value).success,
+});
 export type CreateReservationInput = z.input<typeof createReservationInput>;
 
 type Parsed = z.output<typeof createReservationInput>;
