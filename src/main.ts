@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       'try it:',
       `  curl -s -X POST ${http.url}/reservation.create -H 'content-type: application/json' \\`,
       `    -d '{"customerId":"c1","resourceId":"room-1","startsAt":"2030-01-01T10:00:00Z","endsAt":"2030-01-01T11:00:00Z","amount":5000,"currency":"EUR","paymentToken":"tok_ok"}'`,
-      `  curl -s '${http.url}/reservation.get?input=' --get --data-urlencode 'input={"id":"<id>"}'`,
+      `  curl -s --get ${http.url}/reservation.get --data-urlencode 'input={"id":"<id>"}'`,
       '  or the typed client: npm run example',
       '',
     ].join('\n'),

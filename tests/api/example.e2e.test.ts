@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runExample } from '../../examples/client';
+import { createAppRouter } from '../../src/api/router';
+import { startHttpServer, type HttpServer } from '../../src/api/server';
+import { tempDir } from '../../src/bus/testing/temp-dir';
+import { loadConfig } from '../../src/config';
+import { buildApp, type App } from '../../src/main';
+import { silentLogger } from '../../src/platform/logger';
+
+let app: App;
+let http: HttpServer;
+beforeAll(async () => {
+  const config = loadConfig({ DATA_DIR: tempDir('example-'), LOG_LEVEL: 'silent' });
+  app = buildApp(config, { logger: silentLogger });
+  await app.start();
+  http = await startHttpServer(createAppRouter(app), { host: '127.0.0.1', port: 0, maxBodyBytes: 100_000, adminToken: 'x'.repeat(20) }, silentLogger);
+});
+afterAll(async () => {
+  await http.close();
+  await app.stop();
+});
+
+describe('the README example client', () => {
+  it('runs against a real server and sees the reservation confirmed', async () => {
+    const lines: string[] = [];
+    const { reservation, payment } = await runExample(http.url, (l) => lines.push(l));
+    expect(reservation.status).toBe('CONFIRMED');
+    expect(payment).toMatchObject({ status: 'CAPTURED', capturedAmount: 1250 });
+    expect(lines[0]).toMatch(/^created .*: PENDING$/);
+  });
+});
