@@ -23,6 +23,8 @@ export interface Delivery {
   log: Logger;
   /** The validated payload; the schema check sets it. */
   payload?: unknown;
+  /** Set by a transport that could not decode the raw message: the schema check dead-letters it at once. */
+  decodeError?: string;
 }
 
 export type HandleFn = (delivery: Delivery) => Promise<Settlement>;

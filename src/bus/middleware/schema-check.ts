@@ -8,6 +8,7 @@ export const schemaCheck = (contracts: readonly Contract[]): Middleware => {
   const byKey = new Map(contracts.map((c) => [`${c.type}@${c.version}`, c] as const));
   const accepted = contracts.map((c) => c.name).join(', ');
   return (next) => async (d) => {
+    if (d.decodeError) throw new SchemaError(`undecodable message: ${d.decodeError}`);
     const { type, version, payload } = d.envelope;
     const contract = byKey.get(`${type}@${version}`);
     if (!contract) throw new SchemaError(`no contract for ${type} version ${version} in group "${d.group}"; accepted: ${accepted}`);
