@@ -7,7 +7,11 @@ export const configSchema = z.object({
   PORT: int(3000, 0).refine((p) => p <= 65_535, 'PORT must be 0..65535'),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('data'),
-  BUS: z.enum(['memory']).default('memory'),
+  BUS: z.enum(['memory', 'rabbitmq']).default('memory'),
+  RABBITMQ_URL: z.string().regex(/^amqps?:\/\//, 'RABBITMQ_URL must start with amqp:// or amqps://').default('amqp://guest:guest@127.0.0.1:5672'),
+  /** Prefix of exchange and queue names: separate deployments on one broker use different ones. */
+  RABBITMQ_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'RABBITMQ_PREFIX may hold letters, digits, dot, dash and underscore').default('consistency'),
+  RABBITMQ_PREFETCH: int(64, 1),
   SAGA_MODE: z.enum(['choreography']).default('choreography'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a PENDING reservation waits for its payment before it is cancelled with PAYMENT_TIMEOUT. */

@@ -2,20 +2,26 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { createAppRouter } from './api/router';
-import { startHttpServer, type HttpServer } from './api/server';
+import { startHttpServer } from './api/server';
 import type { DeadLetterOperations } from './bus/dead-letters/operations';
 import { createMemoryBus } from './bus/memory';
 import { OutboxRelay } from './bus/outbox/relay';
 import type { Transport } from './bus/ports';
+import { createRabbitBus } from './bus/rabbitmq';
 import type { MessageBus } from './bus/router';
 import { loadConfig, type Config } from './config';
 import { PaymentModule, SimulatedProvider, type PaymentGateway } from './modules/payment';
 import { ReservationModule } from './modules/reservation';
 import { systemClock, type Clock } from './platform/clock';
+import { ModuleNotHereError } from './platform/errors';
 import { createLogger, type Logger } from './platform/logger';
 import { CLOCK, CONFIG, EVENT_BUS, LOGGER, PAYMENT_GATEWAY } from './platform/tokens';
+
+export const MODULES = ['reservation', 'payment'] as const;
+export type ModuleName = (typeof MODULES)[number];
 
 export interface AppOverrides {
   clock?: Clock;
@@ -26,6 +32,8 @@ export interface AppOverrides {
   gateway?: PaymentGateway;
   /** Decorates the transport (tests: duplicate, hold or reorder deliveries). */
   wrapTransport?: (t: Transport) => Transport;
+  /** Run only these modules in this process (split mode; needs a broker). Default: all. */
+  modules?: readonly ModuleName[];
 }
 
 /** Everything one process runs, wired once. Tests build it the same way `npm start` does. */
@@ -35,8 +43,7 @@ export class App {
   constructor(
     readonly container: DependencyContainer,
     readonly config: Config,
-    readonly reservation: ReservationModule,
-    readonly payment: PaymentModule,
+    private readonly modules: { reservation: ReservationModule | null; payment: PaymentModule | null },
     readonly bus: MessageBus,
     readonly deadLetters: DeadLetterOperations,
     readonly provider: SimulatedProvider | null,
@@ -44,15 +51,27 @@ export class App {
     private readonly closeBus: () => Promise<void>,
   ) {}
 
+  get reservation(): ReservationModule {
+    return this.need('reservation');
+  }
+
+  get payment(): PaymentModule {
+    return this.need('payment');
+  }
+
+  runs(name: ModuleName): boolean {
+    return this.modules[name] !== null;
+  }
+
   /** Subscribes the modules, resumes delayed retries and undispatched outbox rows, arms the deadlines. */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.reservation.subscribe();
-    this.payment.subscribe();
+    this.modules.reservation?.subscribe();
+    this.modules.payment?.subscribe();
     await this.bus.start();
     for (const r of this.relays) r.start();
-    this.reservation.start();
+    this.modules.reservation?.start();
   }
 
   /** Resolves when no relay, delivery or handler has work in progress (delayed retries wait for their time). */
@@ -64,65 +83,93 @@ export class App {
   }
 
   async stop(): Promise<void> {
-    this.reservation.stop();
+    this.modules.reservation?.stop();
     await Promise.all(this.relays.map((r) => r.stop()));
     await this.closeBus();
-    this.reservation.close();
-    this.payment.close();
+    this.modules.reservation?.close();
+    this.modules.payment?.close();
     this.provider?.close();
+  }
+
+  private need<K extends ModuleName>(name: K): NonNullable<App['modules'][K]> {
+    const m = this.modules[name];
+    if (!m) throw new ModuleNotHereError(`this process runs only the ${MODULES.filter((n) => this.runs(n)).join(' and ')} module (split mode); call the ${name} process`);
+    return m as NonNullable<App['modules'][K]>;
   }
 }
 
 /** The composition root: config → container → modules, bus and relays. */
 export function buildApp(config: Config, overrides: AppOverrides = {}): App {
+  const only = new Set<ModuleName>(overrides.modules ?? MODULES);
+  if (only.size < MODULES.length && config.BUS === 'memory') {
+    throw new Error('running one module per process needs a broker: set BUS=rabbitmq (the in-memory bus cannot cross processes)');
+  }
   const c = rootContainer.createChildContainer();
   const clock = overrides.clock ?? systemClock;
   const log = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const retry = { immediate: config.RETRY_IMMEDIATE, delayed: config.RETRY_DELAYED, baseDelayMs: config.RETRY_BASE_MS, maxDelayMs: config.RETRY_MAX_MS };
-  const memory = createMemoryBus(join(config.DATA_DIR, 'bus.db'), clock, log, {
+  const routerOptions = {
     retry,
     ...(overrides.random ? { random: overrides.random } : {}),
     ...(overrides.wrapTransport ? { wrap: overrides.wrapTransport } : {}),
-  });
-  const provider = overrides.gateway ? null : new SimulatedProvider(join(config.DATA_DIR, 'provider.db'), clock, config.PROVIDER_LATENCY_MS);
+  };
+  const busFile = join(config.DATA_DIR, 'bus.db');
+  const messaging =
+    config.BUS === 'rabbitmq'
+      ? createRabbitBus(busFile, { url: config.RABBITMQ_URL, prefix: config.RABBITMQ_PREFIX, prefetch: config.RABBITMQ_PREFETCH }, clock, log, routerOptions)
+      : createMemoryBus(busFile, clock, log, routerOptions);
+  const provider =
+    overrides.gateway || !only.has('payment') ? null : new SimulatedProvider(join(config.DATA_DIR, 'provider.db'), clock, config.PROVIDER_LATENCY_MS);
 
   c.register(CONFIG, { useValue: config });
   c.register(CLOCK, { useValue: clock });
   c.register(LOGGER, { useValue: log });
-  c.register(EVENT_BUS, { useValue: memory.bus });
+  c.register(EVENT_BUS, { useValue: messaging.bus });
   c.register(PAYMENT_GATEWAY, { useValue: overrides.gateway ?? provider });
   c.registerSingleton(ReservationModule);
   c.registerSingleton(PaymentModule);
-  const reservation = c.resolve(ReservationModule);
-  const payment = c.resolve(PaymentModule);
+  const reservation = only.has('reservation') ? c.resolve(ReservationModule) : null;
+  const payment = only.has('payment') ? c.resolve(PaymentModule) : null;
 
+  const relays: OutboxRelay[] = [];
   const relayOptions = { pollMs: config.RELAY_POLL_MS };
-  const reservationRelay = new OutboxRelay(reservation.store.events, memory.bus, clock, log.child({ relay: 'reservation' }), relayOptions);
-  const paymentRelay = new OutboxRelay(payment.store.outbox, memory.bus, clock, log.child({ relay: 'payment' }), relayOptions);
-  reservation.committed.on(() => reservationRelay.wake());
-  payment.committed.on(() => paymentRelay.wake());
-
-  return new App(c, config, reservation, payment, memory.bus, memory.deadLetters, provider, [reservationRelay, paymentRelay], memory.close);
+  for (const [name, m, source] of [
+    ['reservation', reservation, reservation?.store.events],
+    ['payment', payment, payment?.store.outbox],
+  ] as const) {
+    if (!m || !source) continue;
+    const relay = new OutboxRelay(source, messaging.bus, clock, log.child({ relay: name }), relayOptions);
+    m.committed.on(() => relay.wake());
+    relays.push(relay);
+  }
+  return new App(c, config, { reservation, payment }, messaging.bus, messaging.deadLetters, provider, relays, messaging.close);
 }
 
-/** `npm start`: one process, in-memory bus, SQLite files under DATA_DIR, tRPC over HTTP. */
+function parseModules(argv: string[]): ModuleName[] | undefined {
+  const { values } = parseArgs({ args: argv, options: { module: { type: 'string', multiple: true } }, strict: true });
+  if (!values.module) return undefined;
+  for (const m of values.module) {
+    if (!(MODULES as readonly string[]).includes(m)) throw new Error(`--module ${m} is not a module; use one of: ${MODULES.join(', ')}`);
+  }
+  return values.module as ModuleName[];
+}
+
+/** `npm start [-- --module reservation|payment]`: one process (or one module), SQLite under DATA_DIR, tRPC over HTTP. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  const modules = parseModules(process.argv.slice(2));
   const log = createLogger(config.LOG_LEVEL);
   const generated = config.ADMIN_TOKEN === undefined;
   const adminToken = config.ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
-  const app = buildApp(config, { logger: log });
+  const app = buildApp(config, { logger: log, ...(modules ? { modules } : {}) });
   await app.start();
-  const http: HttpServer = await startHttpServer(
-    createAppRouter({ reservation: app.reservation, payment: app.payment, deadLetters: app.deadLetters }),
-    { host: config.HOST, port: config.PORT, maxBodyBytes: config.MAX_BODY_BYTES, adminToken },
-    log,
-  );
-  const exposed = config.HOST === '127.0.0.1' || config.HOST === 'localhost' || config.HOST === '::1' ? 'loopback only' : 'REACHABLE FROM THE NETWORK';
+  const http = await startHttpServer(createAppRouter(app), { host: config.HOST, port: config.PORT, maxBodyBytes: config.MAX_BODY_BYTES, adminToken }, log);
+  const exposed = ['127.0.0.1', 'localhost', '::1'].includes(config.HOST) ? 'loopback only' : 'REACHABLE FROM THE NETWORK';
+  const running = MODULES.filter((m) => app.runs(m)).join(' + ');
   process.stdout.write(
     [
       '',
-      `consistency-lab listening on ${http.url} (${exposed}; HOST=${config.HOST})`,
+      `consistency-lab (${running}) listening on ${http.url} (${exposed}; HOST=${config.HOST})`,
       `data in ${resolve(config.DATA_DIR)}, bus=${config.BUS}, saga=${config.SAGA_MODE}, payment deadline ${config.PAYMENT_DEADLINE_MS} ms`,
       generated ? `admin token (generated for this run; set ADMIN_TOKEN to fix it): ${adminToken}` : 'admin token: from ADMIN_TOKEN',
       '',

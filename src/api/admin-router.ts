@@ -7,7 +7,7 @@ import { adminProcedure, router } from './trpc';
 const byId = z.object({ id: z.string().min(1).max(100) }).strict();
 
 /** Operator procedures: dead letters and the simulated provider's outage switch. All need the admin token. */
-export const createAdminRouter = (deadLetters: DeadLetterOperations, payment: PaymentModule) =>
+export const createAdminRouter = (deadLetters: DeadLetterOperations, payment: () => PaymentModule) =>
   router({
     deadLetters: router({
       list: adminProcedure.input(deadLetterFilterSchema.strict().optional()).query(({ input }) => deadLetters.list(input ?? {})),
@@ -16,6 +16,6 @@ export const createAdminRouter = (deadLetters: DeadLetterOperations, payment: Pa
       discard: adminProcedure.input(byId).mutation(({ input }) => deadLetters.discard(input.id)),
     }),
     provider: router({
-      setOutage: adminProcedure.input(z.object({ on: z.boolean() }).strict()).mutation(({ input }) => payment.setProviderOutage(input.on)),
+      setOutage: adminProcedure.input(z.object({ on: z.boolean() }).strict()).mutation(({ input }) => payment().setProviderOutage(input.on)),
     }),
   });

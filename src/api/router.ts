@@ -4,17 +4,18 @@ import { createReservationRouter, type ReservationModule } from '../modules/rese
 import { createAdminRouter } from './admin-router';
 import { router } from './trpc';
 
+/** Read at call time: in split mode a module another process runs throws ModuleNotHereError. */
 export interface ApiServices {
-  reservation: ReservationModule;
-  payment: PaymentModule;
-  deadLetters: DeadLetterOperations;
+  readonly reservation: ReservationModule;
+  readonly payment: PaymentModule;
+  readonly deadLetters: DeadLetterOperations;
 }
 
 export const createAppRouter = (s: ApiServices) =>
   router({
-    reservation: createReservationRouter(s.reservation),
-    payment: createPaymentRouter(s.payment),
-    admin: createAdminRouter(s.deadLetters, s.payment),
+    reservation: createReservationRouter(() => s.reservation),
+    payment: createPaymentRouter(() => s.payment),
+    admin: createAdminRouter(s.deadLetters, () => s.payment),
   });
 
 /** The type a `@trpc/client` is created with. */

@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import { ConflictError, InvalidRequestError, NotFoundError } from '../platform/errors';
+import { ConflictError, InvalidRequestError, ModuleNotHereError, NotFoundError } from '../platform/errors';
 
 export interface Context {
   /** The request's Authorization header, if any. */
@@ -29,6 +29,7 @@ const CODES = new Map<new (...args: never[]) => Error, TRPCError['code']>([
   [NotFoundError, 'NOT_FOUND'],
   [ConflictError, 'CONFLICT'],
   [InvalidRequestError, 'BAD_REQUEST'],
+  [ModuleNotHereError, 'PRECONDITION_FAILED'],
   [ZodError, 'BAD_REQUEST'],
 ]);
 

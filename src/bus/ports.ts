@@ -50,6 +50,8 @@ export interface Transport {
   idle(): Promise<void>;
   /** True while a delivery is in flight. */
   readonly busy: boolean;
+  /** Like idle, and every delayed retry has run too (transports whose delays run on real time). */
+  drained?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -13,3 +13,8 @@ export class ConflictError extends Error {
 export class InvalidRequestError extends Error {
   override name = 'InvalidRequestError';
 }
+
+/** The procedure belongs to a module this process does not run (split mode). */
+export class ModuleNotHereError extends Error {
+  override name = 'ModuleNotHereError';
+}

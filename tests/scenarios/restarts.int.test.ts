@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatedTransport } from '../../src/bus/testing/gated-transport';
-import { startSystem, type System } from './system';
+import { describeWithRabbit } from '../../src/bus/testing/brokers';
+import { startSystem, type BusKind, type System } from './system';
 
+function restartScenarios(bus: BusKind): void {
 let sys: System | null = null;
 afterEach(async () => {
   await sys?.stop();
@@ -15,7 +17,7 @@ afterEach(async () => {
  */
 async function runWithRestartsBetweenSteps(tokens: string[], afterSettled?: (s: System, ids: string[]) => void) {
   let gated: GatedTransport | null = null;
-  const s = (sys = await startSystem({ transport: (t) => (gated = new GatedTransport(t)) }));
+  const s = (sys = await startSystem({ bus, transport: (t) => (gated = new GatedTransport(t)) }));
   const ids = tokens.map((paymentToken) => s.create({ paymentToken }).id);
   let restarts = 0;
   const step = async () => {
@@ -36,7 +38,7 @@ async function runWithRestartsBetweenSteps(tokens: string[], afterSettled?: (s: 
   return { s, ids, restarts };
 }
 
-describe('a restart between every pair of steps', () => {
+describe(`a restart between every pair of steps (${bus})`, () => {
   it('reaches the same end states, with one capture each', async () => {
     const { s, ids, restarts } = await runWithRestartsBetweenSteps(['tok_ok', 'tok_decline', 'tok_flaky', 'tok_nope']);
     expect(restarts).toBeGreaterThanOrEqual(3);
@@ -53,3 +55,7 @@ describe('a restart between every pair of steps', () => {
     s.check();
   });
 });
+}
+
+restartScenarios('memory');
+await describeWithRabbit('restarts on RabbitMQ', () => restartScenarios('rabbitmq'));

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { Transport } from '../../src/bus/ports';
+import { RabbitTransport } from '../../src/bus/rabbitmq/rabbitmq-transport';
+import { RABBITMQ_URL, uniquePrefix } from '../../src/bus/testing/brokers';
 import { FakeClock } from '../../src/bus/testing/fake-clock';
 import { tempDir } from '../../src/bus/testing/temp-dir';
 import { loadConfig } from '../../src/config';
@@ -22,7 +24,10 @@ export const SCENARIO_ENV = {
 /** Longer than every delayed retry of the scenario budget together. */
 export const PAST_RETRIES_MS = 10_000;
 
+export type BusKind = 'memory' | 'rabbitmq';
+
 export interface SystemOptions {
+  bus?: BusKind;
   env?: Record<string, string>;
   /** Wraps the simulated provider (e.g. to lose responses or hold a charge). */
   gateway?: (provider: SimulatedProvider) => PaymentGateway;
@@ -53,15 +58,26 @@ export async function startSystem(o: SystemOptions = {}) {
   const clock = new FakeClock();
   let provider: SimulatedProvider;
   let app: App;
+  let transport: Transport | null = null;
+  // On RabbitMQ, delayed retries run on the broker's real time: keep them short there.
+  const busEnv =
+    o.bus === 'rabbitmq'
+      ? { BUS: 'rabbitmq', RABBITMQ_URL, RABBITMQ_PREFIX: uniquePrefix('saga'), RETRY_BASE_MS: '20', RETRY_MAX_MS: '80' }
+      : {};
+  /** Everything in flight and every delayed retry done (memory: the fake clock drives retries instead). */
+  const drained = () => (transport?.drained ? transport.drained() : Promise.resolve());
 
   const boot = async () => {
     provider = new SimulatedProvider(join(dir, 'provider.db'), clock);
-    const config = loadConfig({ DATA_DIR: dir, ...SCENARIO_ENV, ...o.env });
+    const config = loadConfig({ DATA_DIR: dir, ...SCENARIO_ENV, ...busEnv, ...o.env });
     app = buildApp(config, {
       clock,
       random: () => 0.5,
       gateway: o.gateway ? o.gateway(provider) : provider,
-      ...(o.transport ? { wrapTransport: o.transport } : {}),
+      wrapTransport: (t: Transport) => {
+        transport = t;
+        return o.transport ? o.transport(t) : t;
+      },
     });
     o.beforeStart?.(app);
     await app.start();
@@ -77,8 +93,14 @@ export async function startSystem(o: SystemOptions = {}) {
     get provider() {
       return provider;
     },
+    bus: o.bus ?? 'memory',
     settle: () => app.settled(),
-    advance: (ms: number) => clock.advance(ms, () => app.settled()),
+    async advance(ms: number) {
+      await drained();
+      await clock.advance(ms, () => app.settled());
+      await drained();
+      await app.settled();
+    },
     /** Close everything and reopen it on the same files (a clean crash between two steps). */
     async restart() {
       await app.stop();
@@ -96,6 +118,7 @@ export async function startSystem(o: SystemOptions = {}) {
     async stop() {
       await app.stop();
       provider.close();
+      if (transport instanceof RabbitTransport) await transport.destroyTopology().catch(() => undefined);
     },
   };
   return sys;

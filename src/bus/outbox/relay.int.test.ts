@@ -98,3 +98,35 @@ describe('idempotent inbox', () => {
     await close();
   });
 });
+
+describe('relay with batches finishing out of order', () => {
+  it('checkpoints only the completed prefix and still delivers everything', async () => {
+    const clock = new FakeClock();
+    const mod = openModule(join(tempDir(), 'm.db'));
+    const pending: Array<() => void> = [];
+    const published: number[] = [];
+    // The first batch is held back; later ones complete at once.
+    const bus = {
+      publish: (envs: readonly { payload: unknown }[]) => {
+        const ns = envs.map((e) => (e.payload as { n: number }).n);
+        if (ns.includes(1)) return new Promise<void>((resolve) => pending.push(() => (published.push(...ns), resolve())));
+        published.push(...ns);
+        return Promise.resolve();
+      },
+    };
+    const relay = new OutboxRelay(mod.outbox, bus, clock, silentLogger, { batchSize: 1, maxInFlight: 4 });
+    relay.start();
+    for (const n of [1, 2, 3]) {
+      mod.add(n);
+      relay.wake();
+    }
+    await Promise.resolve();
+    expect(published).toEqual([2, 3]);
+    expect(mod.outbox.pending(0, 10)).toHaveLength(3); // nothing checkpointed past the held batch
+    pending.shift()!();
+    await relay.idle();
+    expect(published.sort()).toEqual([1, 2, 3]);
+    expect(mod.outbox.pending(0, 10)).toEqual([]);
+    await relay.stop();
+  });
+});

@@ -100,8 +100,13 @@ export class OutboxRelay {
         this.send(batch.map((m) => m.envelope), this.cursor);
       }
       if (this.inflight.length === 0) break;
-      this.woken = this.newWakeSignal();
-      await Promise.race([...this.inflight.map((f) => f.promise), this.woken.promise]);
+      // Wait only on batches still pending: a later batch can finish before an earlier one, and racing an
+      // already-settled promise would spin without ever letting the earlier one's I/O run.
+      const pending = this.inflight.filter((f) => f.state === 'pending');
+      if (pending.length > 0) {
+        this.woken = this.newWakeSignal();
+        await Promise.race([...pending.map((f) => f.promise), this.woken.promise]);
+      }
       this.checkpoint();
       if (this.inflight.some((f) => f.state === 'failed')) return this.recover();
     }

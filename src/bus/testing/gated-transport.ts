@@ -52,6 +52,9 @@ export class GatedTransport implements Transport {
   idle(): Promise<void> {
     return this.inner.idle();
   }
+  drained(): Promise<void> {
+    return this.inner.drained ? this.inner.drained() : this.inner.idle();
+  }
   get busy(): boolean {
     return this.inner.busy;
   }

@@ -5,10 +5,10 @@ import { getReservationInput, listReservationsInput } from '../application/queri
 import type { ReservationModule } from '../index';
 
 /** Each procedure is a zod input plus one call into the module's facade. */
-export const createReservationRouter = (m: ReservationModule) =>
+export const createReservationRouter = (m: () => ReservationModule) =>
   router({
-    create: publicProcedure.input(createReservationInput).mutation(({ input }) => m.create(input).reservation),
-    get: publicProcedure.input(getReservationInput).query(({ input }) => m.get(input)),
-    list: publicProcedure.input(listReservationsInput).query(({ input }) => m.list(input)),
-    cancel: publicProcedure.input(cancelReservationInput).mutation(({ input }) => m.cancel(input)),
+    create: publicProcedure.input(createReservationInput).mutation(({ input }) => m().create(input).reservation),
+    get: publicProcedure.input(getReservationInput).query(({ input }) => m().get(input)),
+    list: publicProcedure.input(listReservationsInput).query(({ input }) => m().list(input)),
+    cancel: publicProcedure.input(cancelReservationInput).mutation(({ input }) => m().cancel(input)),
   });
