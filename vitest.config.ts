@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
+    // Tests that restart shared infrastructure run alone in a second pass (vitest.disruptive.config.ts).
+    exclude: ['**/node_modules/**', 'tests/**/*.disruptive.e2e.test.ts'],
     setupFiles: ['reflect-metadata'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+/** Tests that disturb shared infrastructure (e.g. restart the broker): run alone, after the main pass. */
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.disruptive.e2e.test.ts'],
+    setupFiles: ['reflect-metadata'],
+    fileParallelism: false,
+    testTimeout: 180_000,
+    hookTimeout: 120_000,
+  },
+});
