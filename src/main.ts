@@ -11,7 +11,7 @@ import { createMemoryBus } from './bus/memory';
 import { OutboxRelay } from './bus/outbox/relay';
 import type { Transport } from './bus/ports';
 import { createRabbitBus } from './bus/rabbitmq';
-import type { MessageBus } from './bus/router';
+import type { MessageBus, RouterOptions } from './bus/router';
 import { loadConfig, type Config } from './config';
 import { PaymentModule, SimulatedProvider, type PaymentGateway } from './modules/payment';
 import { ReservationModule } from './modules/reservation';
@@ -32,6 +32,8 @@ export interface AppOverrides {
   gateway?: PaymentGateway;
   /** Decorates the transport (tests: duplicate, hold or reorder deliveries). */
   wrapTransport?: (t: Transport) => Transport;
+  /** Wraps every handler inside the bus chain (the fault simulator injects handler failures). */
+  decorateHandler?: RouterOptions['decorateHandler'];
   /** Run only these modules in this process (split mode; needs a broker). Default: all. */
   modules?: readonly ModuleName[];
 }
@@ -112,6 +114,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     retry,
     ...(overrides.random ? { random: overrides.random } : {}),
     ...(overrides.wrapTransport ? { wrap: overrides.wrapTransport } : {}),
+    ...(overrides.decorateHandler ? { decorateHandler: overrides.decorateHandler } : {}),
   };
   const busFile = join(config.DATA_DIR, 'bus.db');
   const messaging =

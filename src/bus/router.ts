@@ -25,6 +25,8 @@ export interface RouterOptions {
   retry?: Partial<RetryPolicy>;
   /** Source of randomness for backoff jitter; seeded in the simulator. */
   random?: () => number;
+  /** Wraps each subscription's handler, inside the chain (the fault simulator injects failures here). */
+  decorateHandler?: (group: string, handler: MessageHandler<Contract>) => MessageHandler<Contract>;
 }
 
 /** Applies `middleware` so that the first one listed is the outermost. */
@@ -39,6 +41,7 @@ export class MessageBus implements EventBus {
   private readonly contracts = new Map<string, Contract>();
   private readonly retryPolicy: RetryPolicy;
   private readonly random: () => number;
+  private readonly decorate: NonNullable<RouterOptions['decorateHandler']> | null;
 
   constructor(
     readonly transport: Transport,
@@ -49,6 +52,7 @@ export class MessageBus implements EventBus {
   ) {
     this.retryPolicy = { ...defaultRetryPolicy, ...options.retry };
     this.random = options.random ?? Math.random;
+    this.decorate = options.decorateHandler ?? null;
   }
 
   publish(envelopes: Envelope | readonly Envelope[]): Promise<void> {
@@ -59,8 +63,9 @@ export class MessageBus implements EventBus {
     if (contracts.length === 0) throw new Error(`group "${group}" must subscribe to at least one contract`);
     for (const c of contracts) this.contracts.set(`${c.type}@${c.version}`, c);
     const policy = { ...this.retryPolicy, ...options.retry };
+    const run = (this.decorate ? this.decorate(group, handler as MessageHandler<Contract>) : handler) as MessageHandler<C>;
     const final: HandleFn = async (d) => {
-      await handler({ envelope: d.envelope, payload: d.payload as Parameters<MessageHandler<C>>[0]['payload'], log: d.log });
+      await run({ envelope: d.envelope, payload: d.payload as Parameters<MessageHandler<C>>[0]['payload'], log: d.log });
       return ACK;
     };
     const chain = compose(

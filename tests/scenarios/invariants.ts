@@ -18,6 +18,11 @@ interface Row {
  * a slot is held by at most one PENDING or CONFIRMED reservation. Plus: nothing owed to the bus.
  */
 export function checkInvariants(app: App, ledger: Map<string, LedgerEntry>, opts: { allTerminal?: boolean } = {}): void {
+  expect(findViolations(app, ledger, opts)).toEqual([]);
+}
+
+/** The same checks, as a list of what is wrong (empty when all hold). */
+export function findViolations(app: App, ledger: Map<string, LedgerEntry>, opts: { allTerminal?: boolean } = {}): string[] {
   const rows = app.reservation.store.db.prepare('SELECT * FROM reservations').all() as Row[];
   const problems: string[] = [];
   for (const r of rows) {
@@ -36,7 +41,16 @@ export function checkInvariants(app: App, ledger: Map<string, LedgerEntry>, opts
     }
   }
   for (const key of ledger.keys()) if (!rows.some((r) => r.id === key)) problems.push(`provider charged unknown key ${key}`);
-  expect(problems).toEqual([]);
+  // The payment module's own books agree with the provider's ledger.
+  for (const [key, l] of ledger) {
+    const p = app.payment.store.get(key);
+    if (p && (p.capturedAmount !== l.captured || p.refundedAmount !== l.refunded)) {
+      problems.push(`payment ${key} records captured ${p.capturedAmount}/refunded ${p.refundedAmount}, provider ${l.captured}/${l.refunded}`);
+    }
+  }
+  if (app.reservation.store.events.pending(0, 1).length > 0) problems.push('reservation events left undispatched');
+  if (app.payment.store.outbox.pending(0, 1).length > 0) problems.push('payment outbox rows left undispatched');
+  return problems;
 }
 
 /** After settling, no module owes the bus anything. */

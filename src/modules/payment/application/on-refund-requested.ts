@@ -5,7 +5,7 @@ import type { RefundRequested } from '../contracts/events';
 import { afterRefund } from '../domain/payment';
 import type { PaymentStore } from '../infrastructure/payment-store';
 import { applyTransition, PAYMENT_GROUP } from './apply-transition';
-import type { PaymentGateway } from './payment-gateway';
+import type { PaymentGateway, RefundResult } from './payment-gateway';
 
 /**
  * Compensation: refund whatever the provider still holds for the reservation. The provider refunds the
@@ -13,14 +13,17 @@ import type { PaymentGateway } from './payment-gateway';
  * and a failing refund is retried and dead-lettered like any message, never swallowed.
  */
 export function onRefundRequested(store: PaymentStore, gateway: PaymentGateway, clock: Clock) {
-  const finish = store.transaction((envelope: Envelope, reservationId: string, refunded: number, providerRef: string | null): boolean => {
+  const finish = store.transaction((envelope: Envelope, reservationId: string, result: RefundResult): boolean => {
+    const { refunded, captured, providerRef } = result;
     if (store.inbox.seen(PAYMENT_GROUP, envelope.id)) return false;
     const payment = store.get(reservationId);
     if (!payment) throw new NonRetryableError(`refund requested for reservation ${reservationId}, which has no payment`);
     const now = clock.now();
+    // A capture whose answer was lost (we saw an error, the provider captured) is reconciled here, so
+    // the books show the money that came in and went back out.
+    if (captured > payment.capturedAmount) store.recordCapture(reservationId, captured - payment.capturedAmount, 'reconciled-at-refund', iso(now));
     if (refunded > 0) store.recordRefund(reservationId, refunded, providerRef, iso(now));
-    // Only settle the status if no newer capture asked for another refund meanwhile.
-    const t = afterRefund(payment.capturedAmount, refunded);
+    const t = afterRefund(Math.max(captured, payment.capturedAmount), refunded);
     if (payment.status === 'REFUND_PENDING' || t.announce.length > 0) applyTransition(store, payment, t, envelope, now);
     store.inbox.record(PAYMENT_GROUP, envelope.id);
     return t.announce.length > 0;
@@ -28,7 +31,7 @@ export function onRefundRequested(store: PaymentStore, gateway: PaymentGateway, 
 
   return async (envelope: Envelope, p: PayloadOf<typeof RefundRequested>): Promise<boolean> => {
     if (store.inbox.seen(PAYMENT_GROUP, envelope.id)) return false;
-    const { refunded, providerRef } = await gateway.refund({ idempotencyKey: `refund:${envelope.id}`, chargeKey: p.reservationId });
-    return finish(envelope, p.reservationId, refunded, providerRef);
+    const result = await gateway.refund({ idempotencyKey: `refund:${envelope.id}`, chargeKey: p.reservationId });
+    return finish(envelope, p.reservationId, result);
   };
 }

@@ -34,7 +34,9 @@ export function onReservationCreated(store: PaymentStore, gateway: PaymentGatewa
     if (!payment) throw new Error(`payment for reservation ${p.reservationId} vanished during its charge`);
     const now = clock.now();
     const t = afterCharge(payment.status, result);
-    if (result.outcome === 'captured' && t) store.recordCapture(p.reservationId, result.amount, result.providerRef, iso(now));
+    // One charge key captures at most once; a refund may already have reconciled this capture.
+    const unrecorded = result.outcome === 'captured' ? result.amount - payment.capturedAmount : 0;
+    if (result.outcome === 'captured' && t && unrecorded > 0) store.recordCapture(p.reservationId, unrecorded, result.providerRef, iso(now));
     if (result.outcome === 'declined' && t) store.recordDecline(p.reservationId, result.code, result.message);
     if (t) applyTransition(store, payment, t, envelope, now);
     store.inbox.record(PAYMENT_GROUP, envelope.id);

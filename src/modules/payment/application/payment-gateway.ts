@@ -20,7 +20,14 @@ export interface RefundRequest {
  */
 export interface PaymentGateway {
   charge(request: ChargeRequest): Promise<ChargeOutcome>;
-  refund(request: RefundRequest): Promise<{ refunded: number; providerRef: string | null }>;
+  /** `captured` is what the provider holds as captured for the charge: a capture whose answer was lost shows up here. */
+  refund(request: RefundRequest): Promise<RefundResult>;
+}
+
+export interface RefundResult {
+  refunded: number;
+  captured: number;
+  providerRef: string | null;
 }
 
 /** An operator's switch over the provider, offered only by providers that have one (the simulated one). */

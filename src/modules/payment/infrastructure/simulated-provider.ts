@@ -3,7 +3,14 @@ import { iso, type Clock } from '../../../platform/clock';
 import { newId } from '../../../platform/ids';
 import { openDatabase, type Db } from '../../../platform/sqlite';
 import type { ChargeOutcome } from '../domain/payment';
-import { ProviderUnavailableError, type ChargeRequest, type PaymentGateway, type ProviderControl, type RefundRequest } from '../application/payment-gateway';
+import {
+  ProviderUnavailableError,
+  type ChargeRequest,
+  type PaymentGateway,
+  type ProviderControl,
+  type RefundRequest,
+  type RefundResult,
+} from '../application/payment-gateway';
 
 const PROVIDER_SQL = `
 CREATE TABLE charges (key TEXT PRIMARY KEY, amount INTEGER NOT NULL, currency TEXT NOT NULL, outcome TEXT NOT NULL, code TEXT, message TEXT, ref TEXT, at TEXT NOT NULL);
@@ -88,19 +95,19 @@ export class SimulatedProvider implements PaymentGateway, ProviderControl {
     return decide();
   }
 
-  async refund(req: RefundRequest): Promise<{ refunded: number; providerRef: string | null }> {
+  async refund(req: RefundRequest): Promise<RefundResult> {
     await this.latency();
     this.failIfOutage();
     return this.db.transaction(() => {
-      const prior = this.st.refund.get(req.idempotencyKey);
-      if (prior) return { refunded: prior.amount, providerRef: prior.ref };
       const charge = this.st.charge.get(req.chargeKey);
       const captured = charge?.outcome === 'captured' ? charge.amount : 0;
+      const prior = this.st.refund.get(req.idempotencyKey);
+      if (prior) return { refunded: prior.amount, captured, providerRef: prior.ref };
       const remaining = captured - (this.st.refundedFor.get(req.chargeKey)?.s ?? 0);
       const amount = Math.max(0, remaining);
       const ref = amount > 0 ? `re_${newId()}` : null;
       this.st.insertRefund.run(req.idempotencyKey, req.chargeKey, amount, ref, iso(this.clock.now()));
-      return { refunded: amount, providerRef: ref };
+      return { refunded: amount, captured, providerRef: ref };
     })();
   }
 
