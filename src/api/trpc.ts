@@ -64,3 +64,6 @@ export const adminProcedure = publicProcedure.use(({ ctx, next }) => {
   }
   return next();
 });
+
+/** For router tests and in-process callers: `createCallerFactory(appRouter)(ctx)`. */
+export const createCallerFactory = t.createCallerFactory;

@@ -79,8 +79,14 @@ export class MessageBus implements EventBus {
     return this.transport.redeliver(group, envelope);
   }
 
+  /**
+   * Fields to mask in views. A message with no matching contract (wrong version, unknown type) is masked
+   * with every field any known contract marks sensitive: a poison message must not leak a secret either.
+   */
   sensitiveFields(type: string, version: number): readonly string[] {
-    return this.contracts.get(`${type}@${version}`)?.sensitive ?? [];
+    const exact = this.contracts.get(`${type}@${version}`);
+    if (exact) return exact.sensitive;
+    return [...new Set([...this.contracts.values()].flatMap((c) => c.sensitive))];
   }
 
   start(): Promise<void> {
