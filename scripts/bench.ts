@@ -1,0 +1,228 @@
+/**
+ * `npm run bench [-- --n 20000 --json]`: the SQLite ceiling, saga throughput and latency in-process,
+ * HTTP create throughput against a bare node:http baseline, and which modes are available.
+ * Everything runs on temporary data files with the app's durable settings (WAL, synchronous=NORMAL).
+ */
+import 'reflect-metadata';
+import autocannon from 'autocannon';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createAppRouter } from '../src/api/router';
+import { startHttpServer } from '../src/api/server';
+import { RABBITMQ_URL } from '../src/bus/testing/brokers';
+import { tempDir } from '../src/bus/testing/temp-dir';
+import { loadConfig } from '../src/config';
+import { buildApp, type App } from '../src/main';
+import { ReservationCancelled, ReservationConfirmed } from '../src/modules/reservation/contracts/events';
+import { silentLogger } from '../src/platform/logger';
+import { openDatabase } from '../src/platform/sqlite';
+import { Socket } from 'node:net';
+
+const { values: args } = parseArgs({
+  options: {
+    n: { type: 'string', default: '20000' },
+    json: { type: 'boolean', default: false },
+    'http-seconds': { type: 'string', default: '5' },
+    'latency-seconds': { type: 'string', default: '5' },
+    'skip-rabbitmq': { type: 'boolean', default: false },
+  },
+});
+const N = Number(args.n);
+const log = (s: string) => {
+  if (!args.json) process.stderr.write(`${s}\n`);
+};
+
+function ceiling(seconds = 1.5): number {
+  const db = openDatabase(join(tempDir('bench-ceiling-'), 'c.db'), ['CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT);']);
+  const ia = db.prepare('INSERT INTO a (v) VALUES (?)');
+  const ib = db.prepare('INSERT INTO b (v) VALUES (?)');
+  const tx = db.transaction((v: string) => {
+    ia.run(v);
+    ib.run(v);
+  });
+  const payload = JSON.stringify({ some: 'event', with: 'a payload of typical size', n: 12345, at: new Date().toISOString() });
+  let n = 0;
+  const until = performance.now() + seconds * 1000;
+  while (performance.now() < until) {
+    for (let i = 0; i < 500; i++) tx(payload);
+    n += 500;
+  }
+  const rate = n / (seconds + (performance.now() - until) / 1000);
+  db.close();
+  return rate;
+}
+
+let slot = 0;
+const input = (token: string) => {
+  const i = slot++;
+  return {
+    customerId: `c${i % 100}`,
+    resourceId: `r${i}`,
+    startsAt: '2031-01-01T10:00:00.000Z',
+    endsAt: '2031-01-01T11:00:00.000Z',
+    amount: 1_000,
+    currency: 'EUR',
+    paymentToken: token,
+  };
+};
+const tokenFor = (i: number) => (i % 10 === 9 ? 'tok_decline' : 'tok_ok'); // 90% approve, 10% decline
+
+/** An app on fresh files, with a probe that timestamps each saga's terminal event. */
+async function benchApp(env: Record<string, string> = {}) {
+  const app = buildApp(loadConfig({ DATA_DIR: tempDir('bench-'), LOG_LEVEL: 'silent', PAYMENT_DEADLINE_MS: '3600000', ...env }), { logger: silentLogger });
+  const ended = new Map<string, number>();
+  let waiter: { n: number; resolve: () => void } | null = null;
+  app.bus.subscribe('bench-probe', [ReservationConfirmed, ReservationCancelled], (m) => {
+    ended.set(m.payload.reservationId, performance.now());
+    if (waiter && ended.size >= waiter.n) waiter.resolve();
+  });
+  await app.start();
+  const allEnded = (n: number) =>
+    ended.size >= n ? Promise.resolve() : new Promise<void>((resolve) => (waiter = { n, resolve }));
+  return { app, ended, allEnded };
+}
+
+async function throughput(n: number, env: Record<string, string> = {}): Promise<{ sagasPerSec: number; seconds: number }> {
+  const { app, allEnded } = await benchApp(env);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += 256) {
+    for (let k = i; k < Math.min(n, i + 256); k++) app.reservation.create(input(tokenFor(k)));
+    await new Promise((r) => setImmediate(r));
+  }
+  await allEnded(n);
+  const seconds = (performance.now() - t0) / 1000;
+  await app.stop();
+  return { sagasPerSec: n / seconds, seconds };
+}
+
+async function latency(rate: number, seconds: number) {
+  const { app, ended, allEnded } = await benchApp();
+  const started = new Map<string, number>();
+  const total = Math.max(1, Math.round(rate * seconds));
+  const t0 = performance.now();
+  let sent = 0;
+  // Open loop: reservations are created on schedule, whether or not earlier ones have finished.
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
+      while (sent < due) {
+        const now = performance.now();
+        const r = app.reservation.create(input(tokenFor(sent))).reservation;
+        started.set(r.id, now);
+        sent++;
+      }
+      if (sent >= total) resolve();
+      else setImmediate(tick);
+    };
+    tick();
+  });
+  await allEnded(total);
+  const lat = [...started].map(([id, t]) => (ended.get(id) as number) - t).sort((a, b) => a - b);
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] as number;
+  await app.stop();
+  return { rate, count: total, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: lat[lat.length - 1] as number };
+}
+
+async function load(url: string, seconds: number, body: () => string): Promise<number> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: 32,
+    duration: seconds,
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+  });
+  if (result.non2xx > 0) throw new Error(`${result.non2xx} requests failed during the HTTP bench`);
+  return result.requests.average;
+}
+
+async function http(seconds: number) {
+  const trpcApp = await benchApp();
+  const server = await startHttpServer(createAppRouter(trpcApp.app), { host: '127.0.0.1', port: 0, maxBodyBytes: 100_000, adminToken: 'x'.repeat(20) }, silentLogger);
+  const trpc = await load(`${server.url}/reservation.create`, seconds, () => JSON.stringify(input('tok_ok')));
+  await server.close();
+  await trpcApp.app.stop();
+
+  const bareApp = await benchApp();
+  const bare = await bareServer(bareApp.app);
+  const { port } = bare.address() as AddressInfo;
+  const raw = await load(`http://127.0.0.1:${port}/`, seconds, () => JSON.stringify(input('tok_ok')));
+  await new Promise((r) => bare.close(r));
+  await bareApp.app.stop();
+  return { trpcRps: trpc, bareRps: raw, ratio: trpc / raw };
+}
+
+/** The baseline: node:http, JSON in and out, the same facade call (validation, insert, outbox). */
+function bareServer(app: App): Promise<Server> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      try {
+        const r = app.reservation.create(JSON.parse(body)).reservation;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r));
+      } catch (e) {
+        res.writeHead(400).end(String(e));
+      }
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+function rabbitReachable(): Promise<boolean> {
+  const { hostname, port } = new URL(RABBITMQ_URL);
+  return new Promise((resolve) => {
+    const s = new Socket();
+    s.setTimeout(1_000, () => (s.destroy(), resolve(false)));
+    s.once('error', () => resolve(false));
+    s.connect(Number(port || 5672), hostname, () => (s.destroy(), resolve(true)));
+  });
+}
+
+log(`ceiling: raw SQLite two-insert transactions…`);
+const ceilingRate = ceiling();
+log(`throughput: ${N} sagas, in-process choreography…`);
+const choreography = await throughput(N);
+const rate = Math.max(1, Math.round(choreography.sagasPerSec / 2));
+log(`latency: open loop at ${rate}/s for ${args['latency-seconds']} s…`);
+const lat = await latency(rate, Number(args['latency-seconds']));
+log(`http: autocannon, tRPC vs bare node:http…`);
+const httpResult = await http(Number(args['http-seconds']));
+const modes: Record<string, { available: boolean; sagasPerSec?: number; n?: number; note?: string }> = {
+  choreography: { available: true, sagasPerSec: choreography.sagasPerSec, n: N },
+  orchestration: { available: false, note: 'SAGA_MODE=orchestration is not implemented yet' },
+  rabbitmq: { available: false, note: args['skip-rabbitmq'] ? 'skipped (--skip-rabbitmq)' : `RabbitMQ not reachable at ${RABBITMQ_URL}` },
+};
+if (!args['skip-rabbitmq'] && (await rabbitReachable())) {
+  const n = Math.min(N, 5_000);
+  log(`rabbitmq: ${n} sagas, choreography over the broker…`);
+  const r = await throughput(n, { BUS: 'rabbitmq', RABBITMQ_URL, RABBITMQ_PREFIX: `bench-${process.pid}` });
+  modes.rabbitmq = { available: true, sagasPerSec: r.sagasPerSec, n };
+}
+
+const report = {
+  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  ceiling: { commitsPerSec: ceilingRate },
+  throughput: { n: N, sagasPerSec: choreography.sagasPerSec, seconds: choreography.seconds, ratioToCeiling: choreography.sagasPerSec / ceilingRate },
+  latency: { ratePerSec: lat.rate, count: lat.count, p50Ms: lat.p50, p95Ms: lat.p95, p99Ms: lat.p99, maxMs: lat.max },
+  http: httpResult,
+  modes,
+};
+if (args.json) {
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+} else {
+  const f = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+  const rows = [
+    ['SQLite ceiling (2-insert tx, WAL, synchronous=NORMAL)', `${f(ceilingRate)} commits/s`],
+    [`sagas, in-process choreography (n=${N})`, `${f(choreography.sagasPerSec)} sagas/s (${f(report.throughput.ratioToCeiling * 100, 1)}% of ceiling)`],
+    [`latency create→terminal at ${f(lat.rate)}/s open loop`, `p50 ${f(lat.p50, 1)} ms, p95 ${f(lat.p95, 1)} ms, p99 ${f(lat.p99, 1)} ms, max ${f(lat.max, 1)} ms`],
+    ['HTTP reservation.create, tRPC', `${f(httpResult.trpcRps)} req/s`],
+    ['HTTP same insert, bare node:http', `${f(httpResult.bareRps)} req/s (tRPC ratio ${f(httpResult.ratio, 2)})`],
+    ...Object.entries(modes).map(([m, r]) => [`mode ${m}`, r.available ? `${f(r.sagasPerSec ?? 0)} sagas/s (n=${r.n})` : `not available: ${r.note}`]),
+  ];
+  const w = Math.max(...rows.map((r) => (r[0] as string).length));
+  console.log(rows.map(([a, b]) => `${(a as string).padEnd(w)}  ${b}`).join('\n'));
+}
+process.exit(0);
