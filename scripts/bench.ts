@@ -88,8 +88,9 @@ async function throughput(n: number, env: Record<string, string> = {}): Promise<
   const { app, allEnded } = await benchApp(env);
   const t0 = performance.now();
   for (let i = 0; i < n; i += 256) {
-    for (let k = i; k < Math.min(n, i + 256); k++) app.reservation.create(input(tokenFor(k)));
-    await new Promise((r) => setImmediate(r));
+    const batch: Array<Promise<unknown>> = [];
+    for (let k = i; k < Math.min(n, i + 256); k++) batch.push(app.reservation.create(input(tokenFor(k))));
+    await Promise.all(batch);
   }
   await allEnded(n);
   const seconds = (performance.now() - t0) / 1000;
@@ -109,8 +110,7 @@ async function latency(rate: number, seconds: number) {
       const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
       while (sent < due) {
         const now = performance.now();
-        const r = app.reservation.create(input(tokenFor(sent))).reservation;
-        started.set(r.id, now);
+        void app.reservation.create(input(tokenFor(sent))).then((r) => started.set(r.reservation.id, now));
         sent++;
       }
       if (sent >= total) resolve();
@@ -160,12 +160,12 @@ function bareServer(app: App): Promise<Server> {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      try {
-        const r = app.reservation.create(JSON.parse(body)).reservation;
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r));
-      } catch (e) {
-        res.writeHead(400).end(String(e));
-      }
+      Promise.resolve()
+        .then(() => app.reservation.create(JSON.parse(body)))
+        .then(
+          (r) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r.reservation)),
+          (e: unknown) => res.writeHead(400).end(String(e)),
+        );
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));

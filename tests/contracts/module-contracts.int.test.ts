@@ -19,10 +19,10 @@ describe('module contracts', () => {
     const s = (sys = await startSystem({
       beforeStart: (app) => app.bus.subscribe('contract-probe', consumerContracts, (m) => void published.push(m.envelope)),
     }));
-    const ok = s.create();
-    s.create({ paymentToken: 'tok_decline' });
+    const ok = await s.create();
+    await s.create({ paymentToken: 'tok_decline' });
     await s.settle();
-    s.app.reservation.cancel({ id: ok.id });
+    await s.app.reservation.cancel({ id: ok.id });
     await s.settle();
 
     const types = new Set(published.map((e) => `${e.type}.v${e.version}`));
@@ -46,7 +46,7 @@ describe('module contracts', () => {
     const s = (sys = await startSystem({
       beforeStart: (app) => app.bus.subscribe('bytes-probe', consumerContracts, (m) => void published.set(m.envelope.id, JSON.stringify(m.envelope))),
     }));
-    s.create();
+    await s.create();
     await s.settle();
     const rows = s.app.reservation.store.db.prepare('SELECT message_id, envelope FROM events').all() as Array<{ message_id: string; envelope: string }>;
     for (const r of rows) expect(published.get(r.message_id)).toBe(r.envelope);

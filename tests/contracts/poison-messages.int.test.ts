@@ -41,7 +41,7 @@ function poisonSuite(bus: BusKind) {
       await s.app.bus.publish([wrongVersion, badPayload]);
       await s.app.bus.redeliver('payment', unknownType); // reaches a consumer that knows no such type
       // The next, valid message still goes through.
-      const ok = s.create();
+      const ok = await s.create();
       await s.advance(1_000);
       expect(s.reservation(ok.id).status).toBe('CONFIRMED');
       const dead = s.app.deadLetters.list({ group: 'payment' }).items;
@@ -71,7 +71,7 @@ await describeWithRabbit('poison messages on RabbitMQ', () => {
       ch.sendToQueue(queue, Buffer.from(JSON.stringify({ hello: 'world' })), { messageId: 'raw-shape', persistent: true });
       await ch.close();
       await model.close();
-      const ok = sys.create();
+      const ok = await sys.create();
       await sys.advance(1_000);
       expect(sys.reservation(ok.id).status).toBe('CONFIRMED');
       const dead = sys.app.deadLetters.list({ group: 'payment' }).items;

@@ -31,14 +31,14 @@ await describeWithRabbit('a RabbitMQ restart during a run', () => {
     await app.start();
     const a = app;
     const ids: string[] = [];
-    const create = (n: number) => {
-      for (let i = 0; i < n; i++) ids.push(a.reservation.create(reservationInput()).reservation.id);
+    const create = async (n: number) => {
+      for (let i = 0; i < n; i++) ids.push((await a.reservation.create(reservationInput())).reservation.id);
     };
-    create(20);
+    await create(20);
     rabbitmqctl('stop_app');
-    create(20); // committed locally; the relay keeps them until the broker confirms
+    await create(20); // committed locally; the relay keeps them until the broker confirms
     rabbitmqctl('start_app');
-    create(20);
+    await create(20);
     const pending = () => ids.filter((id) => a.reservation.get({ id }).status === 'PENDING').length;
     await eventually(async () => pending() === 0, 90_000, 'every reservation to leave PENDING after the broker came back');
     for (const id of ids) {

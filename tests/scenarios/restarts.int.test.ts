@@ -15,10 +15,11 @@ afterEach(async () => {
  * on the same files, dropping whatever was held (as a crash would). So a restart falls between every
  * pair of saga steps, and each step's events must come back from the outboxes.
  */
-async function runWithRestartsBetweenSteps(tokens: string[], afterSettled?: (s: System, ids: string[]) => void) {
+async function runWithRestartsBetweenSteps(tokens: string[], afterSettled?: (s: System, ids: string[]) => unknown) {
   let gated: GatedTransport | null = null;
   const s = (sys = await startSystem({ bus, transport: (t) => (gated = new GatedTransport(t)) }));
-  const ids = tokens.map((paymentToken) => s.create({ paymentToken }).id);
+  const ids: string[] = [];
+    for (const paymentToken of tokens) ids.push((await s.create({ paymentToken })).id);
   let restarts = 0;
   const step = async () => {
     for (let i = 0; i < 50; i++) {
@@ -32,7 +33,7 @@ async function runWithRestartsBetweenSteps(tokens: string[], afterSettled?: (s: 
   };
   await step();
   if (afterSettled) {
-    afterSettled(s, ids);
+    await afterSettled(s, ids);
     await step();
   }
   return { s, ids, restarts };
@@ -49,7 +50,7 @@ describe(`a restart between every pair of steps (${bus})`, () => {
   });
 
   it('a customer cancellation of a confirmed reservation is refunded exactly once across restarts', async () => {
-    const { s, ids } = await runWithRestartsBetweenSteps(['tok_ok'], (sys, [id]) => void sys.app.reservation.cancel({ id: id! }));
+    const { s, ids } = await runWithRestartsBetweenSteps(['tok_ok'], (sys, [id]) => sys.app.reservation.cancel({ id: id! }));
     expect(s.reservation(ids[0]!)).toMatchObject({ status: 'CANCELLED', cancellationReason: 'CUSTOMER_CANCELLED' });
     expect(s.ledgerOf(ids[0]!)).toMatchObject({ captures: 1, refunds: 1, net: 0 });
     s.check();

@@ -18,7 +18,7 @@ const start = async (o: Parameters<typeof startSystem>[0] = {}) => (sys = await 
 describe(`choreography saga on ${bus}`, () => {
   it('happy path: created → charged → CONFIRMED, captured once', async () => {
     const s = await start();
-    const r = s.create();
+    const r = await s.create();
     expect(r.status).toBe('PENDING');
     await s.settle();
     expect(s.reservation(r.id)).toMatchObject({ status: 'CONFIRMED', cancellationReason: null });
@@ -29,11 +29,11 @@ describe(`choreography saga on ${bus}`, () => {
 
   it('decline → CANCELLED/PAYMENT_DECLINED, and the slot is free again', async () => {
     const s = await start();
-    const r = s.create({ paymentToken: 'tok_decline', resourceId: 'court-7' });
+    const r = await s.create({ paymentToken: 'tok_decline', resourceId: 'court-7' });
     await s.settle();
     expect(s.reservation(r.id)).toMatchObject({ status: 'CANCELLED', cancellationReason: 'PAYMENT_DECLINED' });
     expect(s.payment(r.id)).toMatchObject({ status: 'DECLINED', declineCode: 'card_declined', capturedAmount: 0 });
-    const again = s.create({ resourceId: 'court-7', startsAt: r.startsAt, endsAt: r.endsAt });
+    const again = await s.create({ resourceId: 'court-7', startsAt: r.startsAt, endsAt: r.endsAt });
     await s.settle();
     expect(s.reservation(again.id).status).toBe('CONFIRMED');
     expect(s.app.deadLetters.list({}).items).toEqual([]);
@@ -42,7 +42,7 @@ describe(`choreography saga on ${bus}`, () => {
 
   it('an unknown token is declined as invalid, not retried', async () => {
     const s = await start();
-    const r = s.create({ paymentToken: 'tok_nonsense' });
+    const r = await s.create({ paymentToken: 'tok_nonsense' });
     await s.settle();
     expect(s.reservation(r.id)).toMatchObject({ status: 'CANCELLED', cancellationReason: 'PAYMENT_DECLINED' });
     expect(s.payment(r.id)).toMatchObject({ declineCode: 'invalid_token' });
@@ -51,7 +51,7 @@ describe(`choreography saga on ${bus}`, () => {
 
   it('flaky provider → retried → CONFIRMED, captured once', async () => {
     const s = await start();
-    const r = s.create({ paymentToken: 'tok_flaky' });
+    const r = await s.create({ paymentToken: 'tok_flaky' });
     await s.settle();
     expect(s.reservation(r.id).status).toBe('CONFIRMED');
     expect(s.ledgerOf(r.id)).toMatchObject({ captures: 1, refunded: 0 });
@@ -60,7 +60,7 @@ describe(`choreography saga on ${bus}`, () => {
 
   it('flaky provider with no immediate retries → delayed retries → CONFIRMED', async () => {
     const s = await start({ env: { RETRY_IMMEDIATE: '0' } });
-    const r = s.create({ paymentToken: 'tok_flaky' });
+    const r = await s.create({ paymentToken: 'tok_flaky' });
     await s.settle();
     // On the in-memory bus retries wait for the fake clock; on a broker they run on real time.
     if (bus === 'memory') expect(s.reservation(r.id).status).toBe('PENDING');
@@ -72,7 +72,7 @@ describe(`choreography saga on ${bus}`, () => {
   it('outage → retries exhausted → dead letter → provider back → replay → CONFIRMED', async () => {
     const s = await start();
     s.app.payment.setProviderOutage(true);
-    const r = s.create();
+    const r = await s.create();
     await s.advance(PAST_RETRIES_MS);
     expect(s.reservation(r.id).status).toBe('PENDING');
     const [dl] = s.app.deadLetters.list({ group: 'payment' }).items;
@@ -91,7 +91,7 @@ describe(`choreography saga on ${bus}`, () => {
   it('deadline passes during an outage → CANCELLED/PAYMENT_TIMEOUT; replaying everything later moves no money', async () => {
     const s = await start();
     s.app.payment.setProviderOutage(true);
-    const r = s.create({ paymentToken: 'tok_outage' });
+    const r = await s.create({ paymentToken: 'tok_outage' });
     await s.advance(DEADLINE_MS + PAST_RETRIES_MS);
     expect(s.reservation(r.id)).toMatchObject({ status: 'CANCELLED', cancellationReason: 'PAYMENT_TIMEOUT' });
     s.app.payment.setProviderOutage(false);
@@ -113,7 +113,7 @@ describe(`choreography saga on ${bus}`, () => {
         refund: (req) => p.refund(req),
       }),
     });
-    const r = s.create();
+    const r = await s.create();
     await s.advance(DEADLINE_MS + PAST_RETRIES_MS);
     loseAnswers = false;
     expect(s.reservation(r.id)).toMatchObject({ status: 'CANCELLED', cancellationReason: 'PAYMENT_TIMEOUT' });
@@ -139,8 +139,8 @@ describe(`choreography saga on ${bus}`, () => {
         // A probe that opens the gate only once payment has seen the cancellation.
         app.bus.subscribe('probe', [reservationContracts[2]], () => openGate()),
     });
-    const r = s.create();
-    const cancelled = s.app.reservation.cancel({ id: r.id });
+    const r = await s.create();
+    const cancelled = await s.app.reservation.cancel({ id: r.id });
     expect(cancelled.status).toBe('CANCELLED');
     await s.settle();
     expect(s.reservation(r.id)).toMatchObject({ status: 'CANCELLED', cancellationReason: 'CUSTOMER_CANCELLED' });
@@ -151,10 +151,10 @@ describe(`choreography saga on ${bus}`, () => {
 
   it('customer cancels a confirmed reservation → refunded once, even when asked twice', async () => {
     const s = await start();
-    const r = s.create();
+    const r = await s.create();
     await s.settle();
-    s.app.reservation.cancel({ id: r.id });
-    s.app.reservation.cancel({ id: r.id });
+    await s.app.reservation.cancel({ id: r.id });
+    await s.app.reservation.cancel({ id: r.id });
     await s.settle();
     expect(s.reservation(r.id)).toMatchObject({ status: 'CANCELLED', cancellationReason: 'CUSTOMER_CANCELLED' });
     expect(s.payment(r.id)).toMatchObject({ status: 'REFUNDED', refundedAmount: 5_000 });
@@ -174,9 +174,10 @@ describe(`choreography saga on ${bus}`, () => {
           void app.bus.publish(m.envelope);
         }),
     });
-    const ids = tokens.map((paymentToken) => s.create({ paymentToken }).id);
+    const ids: string[] = [];
+    for (const paymentToken of tokens) ids.push((await s.create({ paymentToken })).id);
     await s.settle();
-    s.app.reservation.cancel({ id: ids[3]! });
+    await s.app.reservation.cancel({ id: ids[3]! });
     await s.settle();
     expect(ids.map((id) => s.reservation(id).status)).toEqual(['CONFIRMED', 'CANCELLED', 'CONFIRMED', 'CANCELLED']);
     expect(seen.size).toBeGreaterThan(8);
@@ -188,7 +189,7 @@ describe(`choreography saga on ${bus}`, () => {
   it('a PENDING reservation survives a restart and still times out at its deadline', async () => {
     const s = await start();
     s.app.payment.setProviderOutage(true);
-    const r = s.create({ paymentToken: 'tok_outage' });
+    const r = await s.create({ paymentToken: 'tok_outage' });
     await s.settle();
     await s.restart();
     await s.advance(DEADLINE_MS);

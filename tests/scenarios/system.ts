@@ -107,7 +107,7 @@ export async function startSystem(o: SystemOptions = {}) {
       provider.close();
       await boot();
     },
-    create: (over: Partial<CreateReservationInput> = {}) => app.reservation.create(reservationInput(over)).reservation,
+    create: async (over: Partial<CreateReservationInput> = {}) => (await app.reservation.create(reservationInput(over))).reservation,
     reservation: (id: string) => app.reservation.get({ id }),
     payment: (id: string) => app.payment.store.get(id),
     ledgerOf: (id: string) => provider.ledger().get(id),

@@ -158,7 +158,7 @@ export async function simulate(seed: number, steps = 60): Promise<SimResult> {
           const day = Math.floor(rng() * 40);
           const resource = `res-${Math.floor(rng() * 3)}`;
           try {
-            const r = app.reservation.create({
+            const r = await app.reservation.create({
               customerId: `c${Math.floor(rng() * 5)}`,
               resourceId: resource,
               startsAt: new Date(Date.UTC(2030, 0, 1, day)).toISOString(),
@@ -179,7 +179,7 @@ export async function simulate(seed: number, steps = 60): Promise<SimResult> {
           const bad = pick([{ amount: -5 }, { amount: 1.5 }, { currency: 'XXX1' }, { endsAt: '2029-01-01T00:00:00Z' }, { customerId: '' }, { extra: true }]);
           let refused = false;
           try {
-            app.reservation.create({ customerId: 'c', resourceId: 'bad', startsAt: '2030-06-01T10:00:00Z', endsAt: '2030-06-01T11:00:00Z', amount: 100, currency: 'EUR', paymentToken: 'tok_ok', ...bad } as never);
+            await app.reservation.create({ customerId: 'c', resourceId: 'bad', startsAt: '2030-06-01T10:00:00Z', endsAt: '2030-06-01T11:00:00Z', amount: 100, currency: 'EUR', paymentToken: 'tok_ok', ...bad } as never);
           } catch {
             refused = true;
           }
@@ -215,7 +215,7 @@ export async function simulate(seed: number, steps = 60): Promise<SimResult> {
         case 'cancel':
           if (ids.length > 0) {
             const id = rng() < 0.5 ? (ids[ids.length - 1] as string) : pick(ids); // recent ones race their own charge
-            app.reservation.cancel({ id });
+            await app.reservation.cancel({ id });
             note = String(ids.indexOf(id));
           }
           break;

@@ -47,7 +47,7 @@ export class PaymentModule {
     this.bus.subscribe(PAYMENT_GROUP, [ReservationCreated, ReservationCancelled, RefundRequested], async (m) => {
       let announced: boolean;
       if (isOf(ReservationCreated, m)) announced = await created(m.envelope, m.payload);
-      else if (isOf(ReservationCancelled, m)) announced = cancelled(m.envelope, m.payload);
+      else if (isOf(ReservationCancelled, m)) announced = await cancelled(m.envelope, m.payload);
       else if (isOf(RefundRequested, m)) announced = await refund(m.envelope, m.payload);
       else throw new NonRetryableError(`payment has no handler for ${m.envelope.type} v${m.envelope.version}`);
       if (announced) this.committed.notify();

@@ -47,16 +47,16 @@ export class ReservationModule {
     const create = createReservation(this.store, clock, config.PAYMENT_DEADLINE_MS);
     const cancel = cancelReservation(this.store, clock);
     this.deadlines = new DeadlineScheduler(clock, () => this.store.view.nextDeadline(), expireReservations(this.store, clock), () => this.committed.notify(), log);
-    this.create = (input: Parameters<typeof create>[0]) => {
-      const result = create(input);
+    this.create = async (input: Parameters<typeof create>[0]) => {
+      const result = await create(input);
       if (result.created) {
         this.committed.notify();
         this.deadlines.notify(result.reservation.paymentDeadline);
       }
       return result;
     };
-    this.cancel = (input: Parameters<typeof cancel>[0]) => {
-      const result = cancel(input);
+    this.cancel = async (input: Parameters<typeof cancel>[0]) => {
+      const result = await cancel(input);
       if (result.changed) this.committed.notify();
       return result.reservation;
     };
@@ -67,12 +67,12 @@ export class ReservationModule {
 
   /** Subscribes the module's handlers; call before the bus starts. */
   subscribe(): void {
-    this.bus.subscribe(RESERVATION_GROUP, [PaymentSucceeded, PaymentFailed], (m) => {
+    this.bus.subscribe(RESERVATION_GROUP, [PaymentSucceeded, PaymentFailed], async (m) => {
       const { reservationId, paymentId } = m.payload;
       const command = isOf(PaymentSucceeded, m)
         ? { kind: 'Confirm' as const, reservationId, paymentId }
         : { kind: 'Cancel' as const, reservationId, reason: 'PAYMENT_DECLINED' as const };
-      if (this.paymentOutcome(m.envelope, command)) this.committed.notify();
+      if (await this.paymentOutcome(m.envelope, command)) this.committed.notify();
     });
   }
 

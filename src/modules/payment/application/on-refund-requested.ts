@@ -13,7 +13,7 @@ import type { PaymentGateway, RefundResult } from './payment-gateway';
  * and a failing refund is retried and dead-lettered like any message, never swallowed.
  */
 export function onRefundRequested(store: PaymentStore, gateway: PaymentGateway, clock: Clock) {
-  const finish = store.transaction((envelope: Envelope, reservationId: string, result: RefundResult): boolean => {
+  const finish = (envelope: Envelope, reservationId: string, result: RefundResult): boolean => {
     const { refunded, captured, providerRef } = result;
     if (store.inbox.seen(PAYMENT_GROUP, envelope.id)) return false;
     const payment = store.get(reservationId);
@@ -27,11 +27,11 @@ export function onRefundRequested(store: PaymentStore, gateway: PaymentGateway, 
     if (payment.status === 'REFUND_PENDING' || t.announce.length > 0) applyTransition(store, payment, t, envelope, now);
     store.inbox.record(PAYMENT_GROUP, envelope.id);
     return t.announce.length > 0;
-  });
+  };
 
   return async (envelope: Envelope, p: PayloadOf<typeof RefundRequested>): Promise<boolean> => {
     if (store.inbox.seen(PAYMENT_GROUP, envelope.id)) return false;
     const result = await gateway.refund({ idempotencyKey: `refund:${envelope.id}`, chargeKey: p.reservationId });
-    return finish(envelope, p.reservationId, result);
+    return store.write(() => finish(envelope, p.reservationId, result));
   };
 }

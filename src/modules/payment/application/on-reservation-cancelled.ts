@@ -8,7 +8,8 @@ import { applyTransition, PAYMENT_GROUP } from './apply-transition';
 
 /** Compensation trigger: a cancelled reservation must end with nothing kept by the provider. */
 export function onReservationCancelled(store: PaymentStore, clock: Clock) {
-  return store.transaction((envelope: Envelope, p: PayloadOf<typeof ReservationCancelled>): boolean => {
+  return (envelope: Envelope, p: PayloadOf<typeof ReservationCancelled>): Promise<boolean> =>
+    store.write(() => {
     if (store.inbox.seen(PAYMENT_GROUP, envelope.id)) return false;
     const now = clock.now();
     let payment = store.get(p.reservationId);
@@ -21,5 +22,5 @@ export function onReservationCancelled(store: PaymentStore, clock: Clock) {
     if (t && payment) applyTransition(store, payment, t, envelope, now);
     store.inbox.record(PAYMENT_GROUP, envelope.id);
     return t !== null && t.announce.length > 0;
-  });
+    });
 }

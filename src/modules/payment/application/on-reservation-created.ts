@@ -16,7 +16,7 @@ type Created = PayloadOf<typeof ReservationCreated>;
  * same key with the same result, so nobody is charged twice.
  */
 export function onReservationCreated(store: PaymentStore, gateway: PaymentGateway, clock: Clock) {
-  const begin = store.transaction((envelope: Envelope, p: Created): boolean => {
+  const begin = (envelope: Envelope, p: Created): boolean => {
     if (store.inbox.seen(PAYMENT_GROUP, envelope.id)) return false;
     const existing = store.get(p.reservationId);
     if (!existing) {
@@ -26,9 +26,9 @@ export function onReservationCreated(store: PaymentStore, gateway: PaymentGatewa
     if (shouldCharge(existing.status)) return true;
     store.inbox.record(PAYMENT_GROUP, envelope.id); // decided already (e.g. cancelled before we ever charged)
     return false;
-  });
+  };
 
-  const finish = store.transaction((envelope: Envelope, p: Created, result: ChargeOutcome): boolean => {
+  const finish = (envelope: Envelope, p: Created, result: ChargeOutcome): boolean => {
     if (store.inbox.seen(PAYMENT_GROUP, envelope.id)) return false;
     const payment = store.get(p.reservationId);
     if (!payment) throw new Error(`payment for reservation ${p.reservationId} vanished during its charge`);
@@ -41,11 +41,11 @@ export function onReservationCreated(store: PaymentStore, gateway: PaymentGatewa
     if (t) applyTransition(store, payment, t, envelope, now);
     store.inbox.record(PAYMENT_GROUP, envelope.id);
     return t !== null && t.announce.length > 0;
-  });
+  };
 
   return async (envelope: Envelope, p: Created): Promise<boolean> => {
-    if (!begin(envelope, p)) return false;
+    if (!(await store.write(() => begin(envelope, p)))) return false; // committed before the provider is called
     const result = await gateway.charge({ idempotencyKey: p.reservationId, amount: p.amount, currency: p.currency, token: p.paymentToken });
-    return finish(envelope, p, result);
+    return store.write(() => finish(envelope, p, result));
   };
 }

@@ -1,5 +1,6 @@
 import { Inbox, INBOX_SQL } from '../../../bus/inbox/inbox';
 import { OUTBOX_SQL, SqliteOutbox } from '../../../bus/outbox/outbox';
+import { GroupCommit } from '../../../platform/group-commit';
 import { openDatabase, type Db } from '../../../platform/sqlite';
 import type { PaymentStatus } from '../domain/payment';
 
@@ -54,10 +55,12 @@ export class PaymentStore {
   readonly outbox: SqliteOutbox;
   readonly inbox: Inbox;
   private readonly st;
+  private readonly writes: GroupCommit;
 
   constructor(readonly db: Db) {
     this.outbox = new SqliteOutbox(db);
     this.inbox = new Inbox(db);
+    this.writes = new GroupCommit(db);
     this.st = {
       get: db.prepare<[string], PaymentRecord>(`
         SELECT reservation_id AS reservationId, payment_id AS paymentId, status, amount, currency, captured_amount AS capturedAmount,
@@ -80,6 +83,11 @@ export class PaymentStore {
 
   transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
     return this.db.transaction(fn);
+  }
+
+  /** Runs `fn` in a savepoint of a transaction shared with the other writes of this event-loop turn (group commit). */
+  write<T>(fn: () => T): Promise<T> {
+    return this.writes.run(fn);
   }
 
   get(reservationId: string): PaymentRecord | null {
@@ -113,6 +121,7 @@ export class PaymentStore {
   }
 
   close(): void {
+    this.writes.flush();
     this.db.close();
   }
 }

@@ -15,13 +15,13 @@ export type CancelReservationInput = z.input<typeof cancelReservationInput>;
  * ReservationCancelled makes payment refund whatever was captured.
  */
 export function cancelReservation(store: ReservationStore, clock: Clock) {
-  const run = store.transaction((id: string) => {
+  const run = (id: string) => {
     if (!store.view.get(id)) throw new NotFoundError(`no reservation with id "${id}"`);
     return execute(store, id, { kind: 'Cancel', reservationId: id, reason: 'CUSTOMER_CANCELLED' }, clock.now(), { correlationId: id });
-  });
-  return (raw: CancelReservationInput): { reservation: ReservationRecord; changed: boolean } => {
+  };
+  return async (raw: CancelReservationInput): Promise<{ reservation: ReservationRecord; changed: boolean }> => {
     const { id } = cancelReservationInput.parse(raw);
-    const events = run(id);
+    const events = await store.write(() => run(id));
     return { reservation: store.view.get(id) as ReservationRecord, changed: events.length > 0 };
   };
 }

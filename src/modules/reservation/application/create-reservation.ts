@@ -52,7 +52,7 @@ const fingerprint = (input: Parsed): string => {
  * ReservationCreated (which is also the outbox row) and writes the current state.
  */
 export function createReservation(store: ReservationStore, clock: Clock, paymentDeadlineMs: number) {
-  const run = store.transaction((input: Parsed): { id: string; created: boolean } => {
+  const run = (input: Parsed): { id: string; created: boolean } => {
     if (input.idempotencyKey) {
       const prior = store.view.findIdempotencyKey(input.customerId, input.idempotencyKey);
       if (prior && prior.fingerprint === fingerprint(input)) return { id: prior.reservationId, created: false };
@@ -86,10 +86,11 @@ export function createReservation(store: ReservationStore, clock: Clock, payment
     );
     if (input.idempotencyKey) store.view.saveIdempotencyKey(input.customerId, input.idempotencyKey, id, fingerprint(input));
     return { id, created: true };
-  });
+  };
 
-  return (raw: CreateReservationInput): { reservation: ReservationRecord; created: boolean } => {
-    const { id, created } = run(createReservationInput.parse(raw));
+  return async (raw: CreateReservationInput): Promise<{ reservation: ReservationRecord; created: boolean }> => {
+    const input = createReservationInput.parse(raw);
+    const { id, created } = await store.write(() => run(input));
     return { reservation: store.view.get(id) as ReservationRecord, created };
   };
 }

@@ -12,7 +12,8 @@ export const RESERVATION_GROUP = 'reservation';
  * transaction with the inbox record, so a duplicate delivery changes nothing.
  */
 export function onPaymentOutcome(store: ReservationStore, clock: Clock) {
-  return store.transaction((envelope: Envelope, command: ReservationCommand & { reservationId: string }): boolean => {
+  return (envelope: Envelope, command: ReservationCommand & { reservationId: string }): Promise<boolean> =>
+    store.write(() => {
     if (store.inbox.seen(RESERVATION_GROUP, envelope.id)) return false;
     if (!store.view.get(command.reservationId)) {
       throw new NonRetryableError(`${envelope.type} refers to reservation ${command.reservationId}, which this module does not know`);
@@ -20,5 +21,5 @@ export function onPaymentOutcome(store: ReservationStore, clock: Clock) {
     const events = execute(store, command.reservationId, command, clock.now(), causedBy(envelope));
     store.inbox.record(RESERVATION_GROUP, envelope.id);
     return events.length > 0;
-  });
+    });
 }

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../bus/testing/temp-dir';
+import { GroupCommit } from './group-commit';
+import { openDatabase } from './sqlite';
+
+const open = () => openDatabase(join(tempDir('gc-'), 'g.db'), ['CREATE TABLE t (v INTEGER UNIQUE);']);
+
+describe('group commit', () => {
+  it('commits writes queued together in one transaction, each in its own savepoint', async () => {
+    const db = open();
+    const gc = new GroupCommit(db);
+    const before = db.prepare('SELECT total_changes()').pluck().get();
+    const results = await Promise.allSettled([1, 2, 2, 3].map((v) => gc.run(() => db.prepare('INSERT INTO t VALUES (?)').run(v).changes)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(db.prepare('SELECT v FROM t ORDER BY v').pluck().all()).toEqual([1, 2, 3]);
+    expect(before).toBeDefined();
+  });
+
+  it('a failing write rolls back alone, including what it wrote before failing', async () => {
+    const db = open();
+    const gc = new GroupCommit(db);
+    const failing = gc.run(() => {
+      db.prepare('INSERT INTO t VALUES (10)').run();
+      throw new Error('boom');
+    });
+    const ok = gc.run(() => db.prepare('INSERT INTO t VALUES (11)').run());
+    await expect(failing).rejects.toThrow('boom');
+    await ok;
+    expect(db.prepare('SELECT v FROM t').pluck().all()).toEqual([11]);
+  });
+
+  it('settles nothing before the commit: a write is visible by the time its promise resolves', async () => {
+    const db = open();
+    const gc = new GroupCommit(db);
+    let settled = false;
+    const p = gc.run(() => db.prepare('INSERT INTO t VALUES (5)').run()).then(() => (settled = true));
+    expect(settled).toBe(false);
+    expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(0);
+    await p;
+    expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(1);
+  });
+});
