@@ -15,11 +15,31 @@ interface Pending {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  private readonly commitBatch: (batch: Pending[]) => Array<{ ok: boolean; value: unknown }>;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly maxBatch = 1_000,
-  ) {}
+  ) {
+    // Statements and the transaction function are made once: building them per write is a real cost.
+    const savepoint = db.prepare('SAVEPOINT group_commit_item');
+    const release = db.prepare('RELEASE group_commit_item');
+    const rollback = db.prepare('ROLLBACK TO group_commit_item');
+    this.commitBatch = db.transaction((batch: Pending[]) =>
+      batch.map((item) => {
+        savepoint.run();
+        try {
+          const value = item.fn();
+          release.run();
+          return { ok: true, value };
+        } catch (error) {
+          rollback.run();
+          release.run();
+          return { ok: false, value: error };
+        }
+      }),
+    );
+  }
 
   run<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -36,17 +56,9 @@ export class GroupCommit {
     this.scheduled = false;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
-      const results: Array<{ ok: boolean; value: unknown }> = [];
+      let results: Array<{ ok: boolean; value: unknown }>;
       try {
-        this.db.transaction(() => {
-          for (const item of batch) {
-            try {
-              results.push({ ok: true, value: this.db.transaction(item.fn)() }); // nested: a savepoint
-            } catch (error) {
-              results.push({ ok: false, value: error });
-            }
-          }
-        })();
+        results = this.commitBatch(batch);
       } catch (error) {
         for (const item of batch) item.reject(error); // the commit itself failed: nothing of the batch is durable
         continue;

@@ -16,6 +16,10 @@ export function openDatabase(file: string, migrations: readonly string[]): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // Hot pages stay in memory: a larger page cache and memory-mapped reads cut the syscalls per commit.
+  db.pragma('cache_size = -65536');
+  db.pragma('mmap_size = 268435456');
+  db.pragma('temp_store = MEMORY');
   const current = db.pragma('user_version', { simple: true }) as number;
   const apply = db.transaction(() => {
     for (let i = current; i < migrations.length; i++) {

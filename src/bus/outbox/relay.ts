@@ -90,8 +90,17 @@ export class OutboxRelay {
     await this.idle();
   }
 
+  /** The safety poll runs on its own schedule; drains never create or cancel timers on the hot path. */
+  private armPoll(delayMs: number): void {
+    if (this.stopped || this.poll) return;
+    this.poll = this.clock.setTimeout(() => {
+      this.poll = null;
+      this.wake();
+      this.armPoll(this.options.pollMs);
+    }, delayMs);
+  }
+
   private async drain(): Promise<void> {
-    this.poll?.cancel();
     for (;;) {
       while (!this.stopped && this.inflight.length < this.options.maxInFlight) {
         const batch = this.source.pending(this.cursor, this.options.batchSize);
@@ -110,7 +119,7 @@ export class OutboxRelay {
       this.checkpoint();
       if (this.inflight.some((f) => f.state === 'failed')) return this.recover();
     }
-    if (!this.stopped) this.poll = this.clock.setTimeout(() => this.wake(), this.options.pollMs);
+    this.armPoll(this.options.pollMs);
   }
 
   private newWakeSignal(): { promise: Promise<void>; resolve: () => void } {
@@ -145,6 +154,8 @@ export class OutboxRelay {
     this.inflight = [];
     this.cursor = 0; // read again from the first undispatched row
     this.again = false; // back off instead of spinning on a transport that is down
-    if (!this.stopped) this.poll = this.clock.setTimeout(() => this.wake(), this.options.failureBackoffMs);
+    this.poll?.cancel();
+    this.poll = null;
+    this.armPoll(this.options.failureBackoffMs);
   }
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { iso, type Clock } from '../../../platform/clock';
 import { newId } from '../../../platform/ids';
+import { GroupCommit } from '../../../platform/group-commit';
 import { openDatabase, type Db } from '../../../platform/sqlite';
 import type { ChargeOutcome } from '../domain/payment';
 import {
@@ -48,6 +49,9 @@ const FLAKY_FAILURES = 2;
 export class SimulatedProvider implements PaymentGateway, ProviderControl {
   private readonly db: Db;
   private readonly st;
+  /** Read once, written through: asked on every call. */
+  private outage: boolean;
+  private readonly writes: GroupCommit;
 
   constructor(
     file: string,
@@ -74,6 +78,8 @@ export class SimulatedProvider implements PaymentGateway, ProviderControl {
                0 AS net
         FROM charges c`),
     };
+    this.outage = this.st.getSetting.get('outage')?.value === '1';
+    this.writes = new GroupCommit(this.db);
   }
 
   async charge(req: ChargeRequest): Promise<ChargeOutcome> {
@@ -81,9 +87,9 @@ export class SimulatedProvider implements PaymentGateway, ProviderControl {
     this.failIfOutage();
     const prior = this.st.charge.get(req.idempotencyKey);
     if (prior) return toOutcome(prior);
-    // Counted outside the transaction below, so a transient failure still uses up one of the flaky token's failures.
-    const attempt = req.token.startsWith('tok_flaky') ? (this.st.bumpAttempt.get(req.idempotencyKey)?.n ?? 1) : 0;
-    const decide = this.db.transaction((): ChargeOutcome => {
+    // Its own write, so a transient failure still uses up one of the flaky token's failures.
+    const attempt = req.token.startsWith('tok_flaky') ? await this.writes.run(() => this.st.bumpAttempt.get(req.idempotencyKey)?.n ?? 1) : 0;
+    return this.writes.run((): ChargeOutcome => {
       const raced = this.st.charge.get(req.idempotencyKey);
       if (raced) return toOutcome(raced);
       const answer = this.answerFor(req, attempt);
@@ -92,13 +98,12 @@ export class SimulatedProvider implements PaymentGateway, ProviderControl {
       else this.st.insertCharge.run(req.idempotencyKey, req.amount, req.currency, 'declined', answer.code, answer.message, null, at);
       return answer;
     });
-    return decide();
   }
 
   async refund(req: RefundRequest): Promise<RefundResult> {
     await this.latency();
     this.failIfOutage();
-    return this.db.transaction(() => {
+    return this.writes.run(() => {
       const charge = this.st.charge.get(req.chargeKey);
       const captured = charge?.outcome === 'captured' ? charge.amount : 0;
       const prior = this.st.refund.get(req.idempotencyKey);
@@ -108,15 +113,16 @@ export class SimulatedProvider implements PaymentGateway, ProviderControl {
       const ref = amount > 0 ? `re_${newId()}` : null;
       this.st.insertRefund.run(req.idempotencyKey, req.chargeKey, amount, ref, iso(this.clock.now()));
       return { refunded: amount, captured, providerRef: ref };
-    })();
+    });
   }
 
   setOutage(on: boolean): void {
     this.st.setSetting.run('outage', on ? '1' : '0');
+    this.outage = on;
   }
 
   isInOutage(): boolean {
-    return this.st.getSetting.get('outage')?.value === '1';
+    return this.outage;
   }
 
   /** Per charge key: captures, refunds and the net the provider holds. What invariant 3 is checked against. */
@@ -125,6 +131,7 @@ export class SimulatedProvider implements PaymentGateway, ProviderControl {
   }
 
   close(): void {
+    this.writes.flush();
     this.db.close();
   }
 

@@ -19,7 +19,7 @@ export class EventStore implements OutboxSource {
 
   constructor(private readonly db: Db) {
     this.readStream = db.prepare<[string], { version: number; envelope: string }>('SELECT version, envelope FROM events WHERE stream_id = ? ORDER BY version');
-    this.insert = db.prepare('INSERT INTO events (stream_id, version, message_id, type, envelope) VALUES (?, ?, ?, ?, ?)');
+    this.insert = db.prepare('INSERT INTO events (stream_id, version, type, envelope) VALUES (?, ?, ?, ?)');
     this.readPending = db.prepare<[number, number], { position: number; envelope: string }>(
       'SELECT position, envelope FROM events WHERE position > MAX(?, (SELECT position FROM relay_checkpoint WHERE id = 1)) ORDER BY position LIMIT ?',
     );
@@ -38,7 +38,7 @@ export class EventStore implements OutboxSource {
   /** Must run inside the caller's transaction. */
   append(streamId: string, expectedVersion: number, envelopes: readonly Envelope[]): void {
     try {
-      envelopes.forEach((e, i) => this.insert.run(streamId, expectedVersion + i + 1, e.id, e.type, JSON.stringify(e)));
+      envelopes.forEach((e, i) => this.insert.run(streamId, expectedVersion + i + 1, e.type, JSON.stringify(e)));
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new ConflictError(`reservation ${streamId} was changed concurrently (expected version ${expectedVersion}); retry the request`);

@@ -51,7 +51,8 @@ export interface ListFilter {
 
 /** The current-state table, kept in the same transaction as the event stream. */
 export class ReservationView {
-  private readonly upsert;
+  private readonly insert;
+  private readonly update;
   private readonly byId;
   private readonly overlap;
   private readonly due;
@@ -60,11 +61,11 @@ export class ReservationView {
   private readonly keyInsert;
 
   constructor(private readonly db: Db) {
-    this.upsert = db.prepare(`
+    this.insert = db.prepare(`
       INSERT INTO reservations (id, customer_id, resource_id, starts_at, ends_at, amount, currency, status, cancellation_reason, payment_deadline, payment_id, version, created_at, updated_at)
-      VALUES (@id, @customerId, @resourceId, @startsAt, @endsAt, @amount, @currency, @status, @cancellationReason, @paymentDeadline, @paymentId, @version, @now, @now)
-      ON CONFLICT (id) DO UPDATE SET status = excluded.status, cancellation_reason = excluded.cancellation_reason,
-        payment_id = excluded.payment_id, version = excluded.version, updated_at = excluded.updated_at`);
+      VALUES (@id, @customerId, @resourceId, @startsAt, @endsAt, @amount, @currency, @status, @cancellationReason, @paymentDeadline, @paymentId, @version, @now, @now)`);
+    // Later events change only these columns; the optimistic version check is the event store's job.
+    this.update = db.prepare(`UPDATE reservations SET status = ?, cancellation_reason = ?, payment_id = ?, version = ?, updated_at = ? WHERE id = ?`);
     this.byId = db.prepare<[string], Row>('SELECT * FROM reservations WHERE id = ?');
     this.overlap = db.prepare<[string, string, string], { id: string }>(
       `SELECT id FROM reservations WHERE resource_id = ? AND status IN ('PENDING', 'CONFIRMED') AND starts_at < ? AND ends_at > ? LIMIT 1`,
@@ -80,7 +81,8 @@ export class ReservationView {
   }
 
   save(state: Reservation, version: number, now: string): void {
-    this.upsert.run({ ...state, version, now });
+    if (version === 1) this.insert.run({ ...state, version, now });
+    else this.update.run(state.status, state.cancellationReason, state.paymentId, version, now, state.id);
   }
 
   get(id: string): ReservationRecord | null {

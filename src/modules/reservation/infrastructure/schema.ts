@@ -8,10 +8,9 @@ import { INBOX_SQL } from '../../../bus/inbox/inbox';
 export const RESERVATION_MIGRATIONS = [
   `
 CREATE TABLE events (
-  position INTEGER PRIMARY KEY AUTOINCREMENT,
+  position INTEGER PRIMARY KEY, -- events are never deleted, so rowids only grow (no AUTOINCREMENT bookkeeping)
   stream_id TEXT NOT NULL,
   version INTEGER NOT NULL,
-  message_id TEXT NOT NULL UNIQUE,
   type TEXT NOT NULL,
   envelope TEXT NOT NULL,
   UNIQUE (stream_id, version)
