@@ -1,7 +1,7 @@
 import { createEnvelope, type Envelope } from '../../../bus/envelope';
 import { iso } from '../../../platform/clock';
 import { ReservationCancelled, ReservationConfirmed, ReservationCreated } from '../contracts/events';
-import { decide, evolve, replay, type ReservationCommand, type ReservationEvent } from '../domain/reservation';
+import { decide, evolve, replay, type ReservationCommand, type ReservationEvent, type ReservationState } from '../domain/reservation';
 import type { ReservationStore } from '../infrastructure/reservation-store';
 
 const CONTRACTS = { ReservationCreated, ReservationConfirmed, ReservationCancelled } as const;
@@ -16,13 +16,29 @@ function toEnvelope(event: ReservationEvent, now: number, cause: Causation): Env
   return createEnvelope(contract, event.data as never, { key: event.data.reservationId, occurredAt: iso(now), ...cause });
 }
 
+/** The state to decide on, and the stream version it reflects. */
+function load(store: ReservationStore, streamId: string, command: ReservationCommand): { state: ReservationState; version: number } {
+  // A new reservation's id was just made: its stream is empty, nothing to read.
+  if (command.kind === 'Create') return { state: null, version: 0 };
+  // The current-state row is written in the same transaction as every event, so it is an exact snapshot
+  // at its version; reading it spares replaying and parsing the stream. The append still checks the version.
+  const snapshot = store.view.get(streamId);
+  if (snapshot) {
+    const { version, createdAt: _c, updatedAt: _u, ...state } = snapshot;
+    return { state, version };
+  }
+  const { events, version } = store.events.load(streamId);
+  return { state: replay(events), version };
+}
+
 /**
- * Load the stream, decide, append the new events and update the current-state row.
+ * Load the state, decide, append the new events and update the current-state row.
  * Must run inside a ReservationStore transaction; returns the events it appended (none if nothing changed).
  */
 export function execute(store: ReservationStore, streamId: string, command: ReservationCommand, now: number, cause: Causation): ReservationEvent[] {
-  const { events: past, version } = store.events.load(streamId);
-  let state = replay(past);
+  const loaded = load(store, streamId, command);
+  let state = loaded.state;
+  const version = loaded.version;
   const events = decide(command, state);
   if (events.length === 0) return events;
   store.events.append(streamId, version, events.map((e) => toEnvelope(e, now, cause)));

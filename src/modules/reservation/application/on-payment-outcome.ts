@@ -15,10 +15,15 @@ export function onPaymentOutcome(store: ReservationStore, clock: Clock) {
   return (envelope: Envelope, command: ReservationCommand & { reservationId: string }): Promise<boolean> =>
     store.write(() => {
     if (store.inbox.seen(RESERVATION_GROUP, envelope.id)) return false;
-    if (!store.view.get(command.reservationId)) {
-      throw new NonRetryableError(`${envelope.type} refers to reservation ${command.reservationId}, which this module does not know`);
+    let events;
+    try {
+      events = execute(store, command.reservationId, command, clock.now(), causedBy(envelope));
+    } catch (error) {
+      if ((error as { rule?: string }).rule === 'not-found') {
+        throw new NonRetryableError(`${envelope.type} refers to reservation ${command.reservationId}, which this module does not know`);
+      }
+      throw error;
     }
-    const events = execute(store, command.reservationId, command, clock.now(), causedBy(envelope));
     store.inbox.record(RESERVATION_GROUP, envelope.id);
     return events.length > 0;
     });
