@@ -4,7 +4,10 @@
  * Everything runs on temporary data files with the app's durable settings (WAL, synchronous=NORMAL).
  */
 import 'reflect-metadata';
-import autocannon from 'autocannon';
+import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -30,6 +33,7 @@ const { values: args } = parseArgs({
   },
 });
 const N = Number(args.n);
+const run = promisify(execFile);
 const log = (s: string) => {
   if (!args.json) process.stderr.write(`${s}\n`);
 };
@@ -125,15 +129,15 @@ async function latency(rate: number, seconds: number) {
   return { rate, count: total, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: lat[lat.length - 1] as number };
 }
 
-async function load(url: string, seconds: number, body: () => string): Promise<number> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: 32,
-    duration: seconds,
-    headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
-  });
+/**
+ * autocannon in its own process (on the other core), so the load generator does not share the server's
+ * event loop. `[<id>]` in the body is replaced per request: every reservation gets its own slot.
+ */
+async function load(url: string, seconds: number): Promise<number> {
+  const body = JSON.stringify({ ...input('tok_ok'), resourceId: 'r-[<id>]' });
+  const cli = join(dirname(fileURLToPath(import.meta.resolve('autocannon'))), 'autocannon.js');
+  const { stdout } = await run(process.execPath, [cli, '-j', '-c', '32', '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-I', '-b', body, url]);
+  const result = JSON.parse(stdout) as { requests: { average: number }; non2xx: number };
   if (result.non2xx > 0) throw new Error(`${result.non2xx} requests failed during the HTTP bench`);
   return result.requests.average;
 }
@@ -141,14 +145,14 @@ async function load(url: string, seconds: number, body: () => string): Promise<n
 async function http(seconds: number) {
   const trpcApp = await benchApp();
   const server = await startHttpServer(createAppRouter(trpcApp.app), { host: '127.0.0.1', port: 0, maxBodyBytes: 100_000, adminToken: 'x'.repeat(20) }, silentLogger);
-  const trpc = await load(`${server.url}/reservation.create`, seconds, () => JSON.stringify(input('tok_ok')));
+  const trpc = await load(`${server.url}/reservation.create`, seconds);
   await server.close();
   await trpcApp.app.stop();
 
   const bareApp = await benchApp();
   const bare = await bareServer(bareApp.app);
   const { port } = bare.address() as AddressInfo;
-  const raw = await load(`http://127.0.0.1:${port}/`, seconds, () => JSON.stringify(input('tok_ok')));
+  const raw = await load(`http://127.0.0.1:${port}/`, seconds);
   await new Promise((r) => bare.close(r));
   await bareApp.app.stop();
   return { trpcRps: trpc, bareRps: raw, ratio: trpc / raw };

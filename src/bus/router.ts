@@ -65,7 +65,13 @@ export class MessageBus implements EventBus {
     const policy = { ...this.retryPolicy, ...options.retry };
     const run = (this.decorate ? this.decorate(group, handler as MessageHandler<Contract>) : handler) as MessageHandler<C>;
     const final: HandleFn = async (d) => {
-      await run({ envelope: d.envelope, payload: d.payload as Parameters<MessageHandler<C>>[0]['payload'], log: d.log });
+      await run({
+        envelope: d.envelope,
+        payload: d.payload as Parameters<MessageHandler<C>>[0]['payload'],
+        get log() {
+          return d.log; // read lazily: the correlated child logger is built only if the handler logs
+        },
+      });
       return ACK;
     };
     const chain = compose(

@@ -7,10 +7,13 @@ interface Pending {
 }
 
 /**
- * Group commit: writes queued during one turn of the event loop share one SQLite transaction, each
- * inside its own savepoint. A write that throws rolls back alone (its promise rejects, so its message
- * goes to retry) while the others commit; every promise settles only after the commit, so nothing is
- * acknowledged that is not durable. Each `fn` is synchronous: nothing can be awaited inside a transaction.
+ * Group commit: writes queued during one turn of the event loop share one SQLite transaction. A write
+ * that throws rolls back alone (its promise rejects, so its message goes to retry) while the others
+ * commit: the batch is first tried without savepoints, and if any write throws the attempt is rolled
+ * back and the batch runs again with each write in its own savepoint. So each `fn` must be a function of
+ * the database and its inputs only (it may run twice; only the committed run counts). Every promise
+ * settles only after the commit: nothing is acknowledged that is not durable. Each `fn` is synchronous:
+ * nothing can be awaited inside a transaction.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
@@ -21,11 +24,14 @@ export class GroupCommit {
     db: Db,
     private readonly maxBatch = 1_000,
   ) {
-    // Statements and the transaction function are made once: building them per write is a real cost.
+    // Statements and transaction functions are made once: building them per write is a real cost.
     const savepoint = db.prepare('SAVEPOINT group_commit_item');
     const release = db.prepare('RELEASE group_commit_item');
     const rollback = db.prepare('ROLLBACK TO group_commit_item');
-    this.commitBatch = db.transaction((batch: Pending[]) =>
+    // Fast path: no write in the batch fails (the common case), so no savepoints are needed.
+    const optimistic = db.transaction((batch: Pending[]) => batch.map((item) => ({ ok: true, value: item.fn() })));
+    // A write threw: the whole attempt was rolled back; run the batch again, each write in its own savepoint.
+    const isolated = db.transaction((batch: Pending[]) =>
       batch.map((item) => {
         savepoint.run();
         try {
@@ -39,6 +45,13 @@ export class GroupCommit {
         }
       }),
     );
+    this.commitBatch = (batch) => {
+      try {
+        return optimistic(batch);
+      } catch {
+        return isolated(batch);
+      }
+    };
   }
 
   run<T>(fn: () => T): Promise<T> {
