@@ -19,4 +19,13 @@ export const systemClock: Clock = {
   },
 };
 
-export const iso = (ms: number): string => new Date(ms).toISOString();
+let lastMs = Number.NaN;
+let lastIso = '';
+/** ISO 8601 UTC for an epoch-ms time. Memoised for the last value: the hot path formats the same millisecond many times. */
+export const iso = (ms: number): string => {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+};
