@@ -187,6 +187,8 @@ function rabbitReachable(): Promise<boolean> {
 
 log(`ceiling: raw SQLite two-insert transactions…`);
 const ceilingRate = ceiling();
+log(`warm-up: ${Math.min(N, 2_000)} sagas (JIT), not counted…`);
+await throughput(Math.min(N, 2_000));
 log(`throughput: ${N} sagas, in-process choreography…`);
 const choreography = await throughput(N);
 const rate = Math.max(1, Math.round(choreography.sagasPerSec / 2));
