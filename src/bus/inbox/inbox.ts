@@ -15,10 +15,20 @@ CREATE TABLE inbox (
 export class Inbox {
   private readonly find;
   private readonly insert;
+  private readonly tryInsert;
 
   constructor(db: Db) {
     this.find = db.prepare<[string, string], { x: number }>('SELECT 1 AS x FROM inbox WHERE group_name = ? AND message_id = ?');
     this.insert = db.prepare('INSERT INTO inbox (group_name, message_id) VALUES (?, ?)');
+    this.tryInsert = db.prepare('INSERT OR IGNORE INTO inbox (group_name, message_id) VALUES (?, ?)');
+  }
+
+  /**
+   * Records the message and says whether this is its first delivery, in one statement. Call it first in
+   * the transaction: if the handling then fails, the rollback takes the record with it.
+   */
+  claim(group: string, messageId: string): boolean {
+    return this.tryInsert.run(group, messageId).changes === 1;
   }
 
   seen(group: string, messageId: string): boolean {

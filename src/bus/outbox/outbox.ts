@@ -1,5 +1,6 @@
 import type { Db } from '../../platform/sqlite';
 import type { Envelope } from '../envelope';
+import { EnvelopeCache } from './envelope-cache';
 
 export interface PendingMessage {
   seq: number;
@@ -31,6 +32,7 @@ export class SqliteOutbox implements OutboxSource {
   private readonly insert;
   private readonly select;
   private readonly remove;
+  private readonly cache = new EnvelopeCache();
 
   constructor(db: Db) {
     this.insert = db.prepare('INSERT INTO outbox (message_id, envelope) VALUES (?, ?)');
@@ -39,14 +41,16 @@ export class SqliteOutbox implements OutboxSource {
   }
 
   add(envelope: Envelope): void {
-    this.insert.run(envelope.id, JSON.stringify(envelope));
+    const json = JSON.stringify(envelope);
+    this.cache.remember(Number(this.insert.run(envelope.id, json).lastInsertRowid), json, envelope);
   }
 
   pending(afterSeq: number, limit: number): PendingMessage[] {
-    return this.select.all(afterSeq, limit).map((r) => ({ seq: r.seq, envelope: JSON.parse(r.envelope) as Envelope }));
+    return this.select.all(afterSeq, limit).map((r) => ({ seq: r.seq, envelope: this.cache.read(r.seq, r.envelope) }));
   }
 
   markDispatched(seq: number): void {
     this.remove.run(seq);
+    this.cache.forgetUpTo(seq);
   }
 }

@@ -15,7 +15,7 @@ import type { PaymentGateway, RefundResult } from './payment-gateway';
 export function onRefundRequested(store: PaymentStore, gateway: PaymentGateway, clock: Clock) {
   const finish = (envelope: Envelope, reservationId: string, result: RefundResult): boolean => {
     const { refunded, captured, providerRef } = result;
-    if (store.inbox.seen(PAYMENT_GROUP, envelope.id)) return false;
+    if (!store.inbox.claim(PAYMENT_GROUP, envelope.id)) return false;
     const payment = store.get(reservationId);
     if (!payment) throw new NonRetryableError(`refund requested for reservation ${reservationId}, which has no payment`);
     const now = clock.now();
@@ -25,7 +25,6 @@ export function onRefundRequested(store: PaymentStore, gateway: PaymentGateway, 
     if (refunded > 0) store.recordRefund(reservationId, refunded, providerRef, iso(now));
     const t = afterRefund(Math.max(captured, payment.capturedAmount), refunded);
     if (payment.status === 'REFUND_PENDING' || t.announce.length > 0) applyTransition(store, payment, t, envelope, now);
-    store.inbox.record(PAYMENT_GROUP, envelope.id);
     return t.announce.length > 0;
   };
 

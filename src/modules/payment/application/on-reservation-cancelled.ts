@@ -10,7 +10,7 @@ import { applyTransition, PAYMENT_GROUP } from './apply-transition';
 export function onReservationCancelled(store: PaymentStore, clock: Clock) {
   return (envelope: Envelope, p: PayloadOf<typeof ReservationCancelled>): Promise<boolean> =>
     store.write(() => {
-    if (store.inbox.seen(PAYMENT_GROUP, envelope.id)) return false;
+    if (!store.inbox.claim(PAYMENT_GROUP, envelope.id)) return false;
     const now = clock.now();
     let payment = store.get(p.reservationId);
     const t = afterCancellation(payment?.status ?? null);
@@ -20,7 +20,6 @@ export function onReservationCancelled(store: PaymentStore, clock: Clock) {
       payment = store.get(p.reservationId);
     }
     if (t && payment) applyTransition(store, payment, t, envelope, now);
-    store.inbox.record(PAYMENT_GROUP, envelope.id);
     return t !== null && t.announce.length > 0;
     });
 }

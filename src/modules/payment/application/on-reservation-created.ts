@@ -29,7 +29,7 @@ export function onReservationCreated(store: PaymentStore, gateway: PaymentGatewa
   };
 
   const finish = (envelope: Envelope, p: Created, result: ChargeOutcome): boolean => {
-    if (store.inbox.seen(PAYMENT_GROUP, envelope.id)) return false;
+    if (!store.inbox.claim(PAYMENT_GROUP, envelope.id)) return false;
     const payment = store.get(p.reservationId);
     if (!payment) throw new Error(`payment for reservation ${p.reservationId} vanished during its charge`);
     const now = clock.now();
@@ -39,7 +39,6 @@ export function onReservationCreated(store: PaymentStore, gateway: PaymentGatewa
     if (result.outcome === 'captured' && t && unrecorded > 0) store.recordCapture(p.reservationId, unrecorded, result.providerRef, iso(now));
     if (result.outcome === 'declined' && t) store.recordDecline(p.reservationId, result.code, result.message);
     if (t) applyTransition(store, payment, t, envelope, now);
-    store.inbox.record(PAYMENT_GROUP, envelope.id);
     return t !== null && t.announce.length > 0;
   };
 

@@ -52,7 +52,7 @@ const fingerprint = (input: Parsed): string => {
  * ReservationCreated (which is also the outbox row) and writes the current state.
  */
 export function createReservation(store: ReservationStore, clock: Clock, paymentDeadlineMs: number) {
-  const run = (input: Parsed): { id: string; created: boolean } => {
+  const run = (input: Parsed): { id: string; created: boolean; record?: ReservationRecord } => {
     if (input.idempotencyKey) {
       const prior = store.view.findIdempotencyKey(input.customerId, input.idempotencyKey);
       if (prior && prior.fingerprint === fingerprint(input)) return { id: prior.reservationId, created: false };
@@ -85,12 +85,30 @@ export function createReservation(store: ReservationStore, clock: Clock, payment
       { correlationId: id },
     );
     if (input.idempotencyKey) store.view.saveIdempotencyKey(input.customerId, input.idempotencyKey, id, fingerprint(input));
-    return { id, created: true };
+    // The new row as the view now holds it, without reading it back.
+    const at = iso(now);
+    const record: ReservationRecord = {
+      id,
+      status: 'PENDING',
+      customerId: input.customerId,
+      resourceId: input.resourceId,
+      startsAt: input.startsAt,
+      endsAt: input.endsAt,
+      amount: input.amount,
+      currency: input.currency,
+      paymentDeadline: iso(now + paymentDeadlineMs),
+      paymentId: null,
+      cancellationReason: null,
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+    };
+    return { id, created: true, record };
   };
 
   return async (raw: CreateReservationInput): Promise<{ reservation: ReservationRecord; created: boolean }> => {
     const input = createReservationInput.parse(raw);
-    const { id, created } = await store.write(() => run(input));
-    return { reservation: store.view.get(id) as ReservationRecord, created };
+    const { id, created, record } = await store.write(() => run(input));
+    return { reservation: record ?? (store.view.get(id) as ReservationRecord), created };
   };
 }

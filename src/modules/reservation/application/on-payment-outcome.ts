@@ -14,7 +14,7 @@ export const RESERVATION_GROUP = 'reservation';
 export function onPaymentOutcome(store: ReservationStore, clock: Clock) {
   return (envelope: Envelope, command: ReservationCommand & { reservationId: string }): Promise<boolean> =>
     store.write(() => {
-    if (store.inbox.seen(RESERVATION_GROUP, envelope.id)) return false;
+    if (!store.inbox.claim(RESERVATION_GROUP, envelope.id)) return false;
     let events;
     try {
       events = execute(store, command.reservationId, command, clock.now(), causedBy(envelope));
@@ -24,7 +24,6 @@ export function onPaymentOutcome(store: ReservationStore, clock: Clock) {
       }
       throw error;
     }
-    store.inbox.record(RESERVATION_GROUP, envelope.id);
     return events.length > 0;
     });
 }

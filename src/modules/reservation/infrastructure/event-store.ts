@@ -1,4 +1,5 @@
 import type { Envelope } from '../../../bus/envelope';
+import { EnvelopeCache } from '../../../bus/outbox/envelope-cache';
 import type { OutboxSource, PendingMessage } from '../../../bus/outbox/outbox';
 import { ConflictError } from '../../../platform/errors';
 import type { Db } from '../../../platform/sqlite';
@@ -16,6 +17,7 @@ export class EventStore implements OutboxSource {
   private readonly insert;
   private readonly readPending;
   private readonly checkpoint;
+  private readonly cache = new EnvelopeCache();
 
   constructor(private readonly db: Db) {
     this.readStream = db.prepare<[string], { version: number; envelope: string }>('SELECT version, envelope FROM events WHERE stream_id = ? ORDER BY version');
@@ -38,7 +40,10 @@ export class EventStore implements OutboxSource {
   /** Must run inside the caller's transaction. */
   append(streamId: string, expectedVersion: number, envelopes: readonly Envelope[]): void {
     try {
-      envelopes.forEach((e, i) => this.insert.run(streamId, expectedVersion + i + 1, e.type, JSON.stringify(e)));
+      envelopes.forEach((e, i) => {
+        const json = JSON.stringify(e);
+        this.cache.remember(Number(this.insert.run(streamId, expectedVersion + i + 1, e.type, json).lastInsertRowid), json, e);
+      });
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new ConflictError(`reservation ${streamId} was changed concurrently (expected version ${expectedVersion}); retry the request`);
@@ -48,10 +53,11 @@ export class EventStore implements OutboxSource {
   }
 
   pending(afterSeq: number, limit: number): PendingMessage[] {
-    return this.readPending.all(afterSeq, limit).map((r) => ({ seq: r.position, envelope: JSON.parse(r.envelope) as Envelope }));
+    return this.readPending.all(afterSeq, limit).map((r) => ({ seq: r.position, envelope: this.cache.read(r.position, r.envelope) }));
   }
 
   markDispatched(seq: number): void {
     this.checkpoint.run(seq, seq);
+    this.cache.forgetUpTo(seq);
   }
 }
