@@ -1,7 +1,7 @@
 import type { Envelope } from '../envelope';
 import type { HandleFn, Settlement, Transport } from '../ports';
 
-interface Held {
+export interface Held {
   envelopes: readonly Envelope[];
   resolve: () => void;
   reject: (e: Error) => void;
@@ -13,9 +13,9 @@ interface Held {
  */
 export class GatedTransport implements Transport {
   readonly name: string;
-  private held: Held[] = [];
+  protected held: Held[] = [];
 
-  constructor(private readonly inner: Transport) {
+  constructor(protected readonly inner: Transport) {
     this.name = `gated(${inner.name})`;
   }
 

@@ -17,7 +17,7 @@ export type CancelReservationInput = z.input<typeof cancelReservationInput>;
 export function cancelReservation(store: ReservationStore, clock: Clock) {
   const run = (id: string) => {
     if (!store.view.get(id)) throw new NotFoundError(`no reservation with id "${id}"`);
-    return execute(store, id, { kind: 'Cancel', reservationId: id, reason: 'CUSTOMER_CANCELLED' }, clock.now(), { correlationId: id });
+    return execute(store, id, { kind: 'Cancel', reservationId: id, reason: 'CUSTOMER_CANCELLED' }, clock.now(), { correlationId: id }).events;
   };
   return async (raw: CancelReservationInput): Promise<{ reservation: ReservationRecord; changed: boolean }> => {
     const { id } = cancelReservationInput.parse(raw);

@@ -64,7 +64,7 @@ export function createReservation(store: ReservationStore, clock: Clock, payment
     }
     const now = clock.now();
     const id = newId();
-    execute(
+    const { state, version } = execute(
       store,
       id,
       {
@@ -86,23 +86,7 @@ export function createReservation(store: ReservationStore, clock: Clock, payment
     );
     if (input.idempotencyKey) store.view.saveIdempotencyKey(input.customerId, input.idempotencyKey, id, fingerprint(input));
     // The new row as the view now holds it, without reading it back.
-    const at = iso(now);
-    const record: ReservationRecord = {
-      id,
-      status: 'PENDING',
-      customerId: input.customerId,
-      resourceId: input.resourceId,
-      startsAt: input.startsAt,
-      endsAt: input.endsAt,
-      amount: input.amount,
-      currency: input.currency,
-      paymentDeadline: iso(now + paymentDeadlineMs),
-      paymentId: null,
-      cancellationReason: null,
-      version: 1,
-      createdAt: at,
-      updatedAt: at,
-    };
+    const record: ReservationRecord = { ...(state as NonNullable<typeof state>), version, createdAt: iso(now), updatedAt: iso(now) };
     return { id, created: true, record };
   };
 

@@ -31,18 +31,25 @@ function load(store: ReservationStore, streamId: string, command: ReservationCom
   return { state: replay(events), version };
 }
 
+export interface Executed {
+  /** The events appended (none if nothing changed). */
+  events: ReservationEvent[];
+  state: ReservationState;
+  version: number;
+}
+
 /**
  * Load the state, decide, append the new events and update the current-state row.
- * Must run inside a ReservationStore transaction; returns the events it appended (none if nothing changed).
+ * Must run inside a ReservationStore transaction.
  */
-export function execute(store: ReservationStore, streamId: string, command: ReservationCommand, now: number, cause: Causation): ReservationEvent[] {
+export function execute(store: ReservationStore, streamId: string, command: ReservationCommand, now: number, cause: Causation): Executed {
   const loaded = load(store, streamId, command);
   let state = loaded.state;
   const version = loaded.version;
   const events = decide(command, state);
-  if (events.length === 0) return events;
+  if (events.length === 0) return { events, state, version };
   store.events.append(streamId, version, events.map((e) => toEnvelope(e, now, cause)));
   for (const e of events) state = evolve(state, e);
   if (state) store.view.save(state, version + events.length, iso(now));
-  return events;
+  return { events, state, version: version + events.length };
 }

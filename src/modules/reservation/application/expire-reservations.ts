@@ -7,7 +7,7 @@ const BATCH = 500;
 /** Cancels every PENDING reservation whose payment deadline has passed (PAYMENT_TIMEOUT). Returns how many. */
 export function expireReservations(store: ReservationStore, clock: Clock) {
   const expireOne = store.transaction((id: string, now: number) =>
-    execute(store, id, { kind: 'Cancel', reservationId: id, reason: 'PAYMENT_TIMEOUT' }, now, { correlationId: id }).length,
+    execute(store, id, { kind: 'Cancel', reservationId: id, reason: 'PAYMENT_TIMEOUT' }, now, { correlationId: id }).events.length,
   );
   return (): number => {
     const now = clock.now();

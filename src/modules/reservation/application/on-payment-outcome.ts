@@ -17,7 +17,7 @@ export function onPaymentOutcome(store: ReservationStore, clock: Clock) {
     if (!store.inbox.claim(RESERVATION_GROUP, envelope.id)) return false;
     let events;
     try {
-      events = execute(store, command.reservationId, command, clock.now(), causedBy(envelope));
+      events = execute(store, command.reservationId, command, clock.now(), causedBy(envelope)).events;
     } catch (error) {
       if ((error as { rule?: string }).rule === 'not-found') {
         throw new NonRetryableError(`${envelope.type} refers to reservation ${command.reservationId}, which this module does not know`);
