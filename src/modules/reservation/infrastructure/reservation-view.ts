@@ -63,7 +63,7 @@ export class ReservationView {
   constructor(private readonly db: Db) {
     this.insert = db.prepare(`
       INSERT INTO reservations (id, customer_id, resource_id, starts_at, ends_at, amount, currency, status, cancellation_reason, payment_deadline, payment_id, version, created_at, updated_at)
-      VALUES (@id, @customerId, @resourceId, @startsAt, @endsAt, @amount, @currency, @status, @cancellationReason, @paymentDeadline, @paymentId, @version, @now, @now)`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     // Later events change only these columns; the optimistic version check is the event store's job.
     this.update = db.prepare(`UPDATE reservations SET status = ?, cancellation_reason = ?, payment_id = ?, version = ?, updated_at = ? WHERE id = ?`);
     this.byId = db.prepare<[string], Row>('SELECT * FROM reservations WHERE id = ?');
@@ -81,7 +81,10 @@ export class ReservationView {
   }
 
   save(state: Reservation, version: number, now: string): void {
-    if (version === 1) this.insert.run({ ...state, version, now });
+    if (version === 1) {
+      const s = state;
+      this.insert.run(s.id, s.customerId, s.resourceId, s.startsAt, s.endsAt, s.amount, s.currency, s.status, s.cancellationReason, s.paymentDeadline, s.paymentId, version, now, now);
+    }
     else this.update.run(state.status, state.cancellationReason, state.paymentId, version, now, state.id);
   }
 
