@@ -19,7 +19,7 @@ const t0 = performance.now();
 for (let i = 0; i < N; i += 256) {
   const batch: Array<Promise<unknown>> = [];
   for (let k = i; k < Math.min(N, i + 256); k++)
-    batch.push(app.reservation.create({ customerId: 'c', resourceId: `r${k}`, startsAt: '2031-01-01T10:00:00Z', endsAt: '2031-01-01T11:00:00Z', amount: 1000, currency: 'EUR', paymentToken: k % 10 === 9 ? 'tok_decline' : 'tok_ok' }));
+    batch.push(app.reservation.create({ customerId: `c${k % 100}`, resourceId: `r${k}`, startsAt: '2031-01-01T10:00:00Z', endsAt: '2031-01-01T11:00:00Z', amount: 1000, currency: 'EUR', paymentToken: k % 10 === 9 ? 'tok_decline' : 'tok_ok' }));
   await Promise.all(batch);
 }
 await all;
