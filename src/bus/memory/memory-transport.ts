@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Clock, TimerHandle } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
+import { BusDelivery } from '../delivery';
 import type { Envelope } from '../envelope';
 import { toError } from '../errors';
 import type { Delivery, HandleFn, Settlement, Transport } from '../ports';
@@ -85,7 +86,7 @@ export class MemoryTransport implements Transport {
     await null; // never run a handler inside the publisher's call stack
     const handle = this.handles.get(group);
     if (this.closed || !handle) return { kind: 'retry', delayMs: 0, error: new Error('transport closed') };
-    const d: Delivery = { envelope, group, round, tries, firstFailedAt, log: this.log };
+    const d: Delivery = new BusDelivery(envelope, group, round, tries, firstFailedAt, this.log);
     let s: Settlement;
     try {
       s = await handle(d);

@@ -2,6 +2,7 @@ import { connect, type Channel, type ChannelModel, type ConfirmChannel, type Con
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
+import { BusDelivery } from '../delivery';
 import { envelopeSchema, type Envelope } from '../envelope';
 import { toError } from '../errors';
 import type { Delivery, HandleFn, Settlement, Transport } from '../ports';
@@ -191,7 +192,7 @@ export class RabbitTransport implements Transport {
   }
 
   private async run(group: string, handle: HandleFn, envelope: Envelope, round: number, tries: number, firstFailedAt: number | null, decodeError?: string): Promise<Settlement> {
-    const d: Delivery = { envelope, group, round, tries, firstFailedAt, log: this.log, ...(decodeError ? { decodeError } : {}) };
+    const d: Delivery = new BusDelivery(envelope, group, round, tries, firstFailedAt, this.log, decodeError);
     let s: Settlement;
     try {
       s = await handle(d);
