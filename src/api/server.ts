@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHTTPServer } from '@trpc/server/adapters/standalone';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Logger } from '../platform/logger';
+import { createFastPath } from './fast-path';
 import type { AppRouter } from './router';
 import type { Context } from './trpc';
 
@@ -16,16 +18,27 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** tRPC over HTTP at `/trpc`. Bodies above `maxBodyBytes` are refused (413) before they are parsed. */
+const BASE_PATH = '/trpc/';
+
+/**
+ * tRPC over HTTP at `/trpc`: single, unbatched calls take the lean path (see fast-path.ts), everything
+ * else the official standalone adapter. Bodies above `maxBodyBytes` are refused (413) either way.
+ */
 export async function startHttpServer(appRouter: AppRouter, o: HttpOptions, log: Logger): Promise<HttpServer> {
-  const server = createHTTPServer({
+  const createContext = (req: { headers: { authorization?: string | undefined } }): Context => ({ authorization: req.headers.authorization ?? null, adminToken: o.adminToken });
+  const onError = (error: { code: string; cause?: Error | undefined; message: string }, path: string | undefined) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ path, err: { name: error.cause?.name, message: error.cause?.message ?? error.message } }, 'request failed');
+  };
+  const official = createHTTPHandler({
     router: appRouter,
-    basePath: '/trpc/',
+    basePath: BASE_PATH,
     maxBodySize: o.maxBodyBytes,
-    createContext: ({ req }): Context => ({ authorization: req.headers.authorization ?? null, adminToken: o.adminToken }),
-    onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ path, err: { name: error.cause?.name, message: error.cause?.message ?? error.message } }, 'request failed');
-    },
+    createContext: ({ req }) => createContext(req),
+    onError: ({ error, path }) => onError(error, path),
+  });
+  const fast = createFastPath(appRouter, { basePath: BASE_PATH, maxBodyBytes: o.maxBodyBytes, createContext, onError });
+  const server = createServer((req, res) => {
+    if (!fast(req, res)) void official(req, res);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
