@@ -102,6 +102,24 @@ describe('tRPC over HTTP with @trpc/client', () => {
     expect(await codeOf(admin.admin.deadLetters.replay.mutate({ id: items[0]!.id }))).toBe('CONFLICT');
   });
 
+  it('answers unbatched calls (httpLink, curl) exactly like batched ones', async () => {
+    const single = createTRPCClient<AppRouter>({ links: [httpLink({ url: http.url })] });
+    const r = await single.reservation.create.mutate(reservationInput());
+    expect((await single.reservation.get.query({ id: r.id })).id).toBe(r.id);
+    const bad = { ...reservationInput(), amount: -1 };
+    const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as TRPCClientError<AppRouter>);
+    const [a, b] = (await Promise.all([refusal(single.reservation.create.mutate(bad)), refusal(client.reservation.create.mutate(bad))])) as [
+      TRPCClientError<AppRouter>,
+      TRPCClientError<AppRouter>,
+    ];
+    expect(a.message).toBe(b.message);
+    expect(a.data).toEqual(b.data);
+    expect(await codeOf(single.reservation.get.query({ id: 'nope' }))).toBe('NOT_FOUND');
+    const res = await fetch(`${http.url}/reservation.create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(reservationInput()) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { result: { data: { status: string } } }).result.data.status).toBe('PENDING');
+  });
+
   it('refuses a body over the configured limit', async () => {
     const res = await fetch(`${http.url}/reservation.create`, {
       method: 'POST',
