@@ -65,7 +65,12 @@ export function createFastPath(router: AppRouter, o: FastPathOptions) {
     const q = url.indexOf('?');
     const query = q === -1 ? null : new URLSearchParams(url.slice(q + 1));
     if (query?.has('batch')) return false;
-    const path = decodeURIComponent(url.slice(o.basePath.length, q === -1 ? undefined : q));
+    let path: string;
+    try {
+      path = decodeURIComponent(url.slice(o.basePath.length, q === -1 ? undefined : q));
+    } catch {
+      return false; // a malformed path: let the adapter answer it
+    }
     const type = procedures[path]?._def.type;
     if (type === 'query' && req.method === 'GET') {
       respond(req, res, path, type, () => parse(query?.get('input') ?? null));
@@ -82,6 +87,7 @@ export function createFastPath(router: AppRouter, o: FastPathOptions) {
       if (size > o.maxBodyBytes) tooLarge = true;
       else chunks.push(chunk);
     });
+    req.on('error', () => res.destroy()); // the client went away mid-body: nothing to answer
     req.on('end', () =>
       respond(req, res, path, type, () => {
         if (tooLarge) throw new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: `request bodies are limited to ${o.maxBodyBytes} bytes` });

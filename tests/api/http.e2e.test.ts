@@ -129,6 +129,12 @@ describe('tRPC over HTTP with @trpc/client', () => {
     expect(res.status).toBe(413);
   });
 
+  it('answers a malformed URL without crashing', async () => {
+    const res = await fetch(`${http.url}/%E0%A4%A.create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect((await client.reservation.list.query({ limit: 1 })).items).toBeDefined();
+  });
+
   it('answers malformed JSON with a 400, not a crash', async () => {
     const res = await fetch(`${http.url}/reservation.create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"customerId":' });
     expect(res.status).toBe(400);
