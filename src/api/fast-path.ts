@@ -44,10 +44,16 @@ export function createFastPath(router: AppRouter, o: FastPathOptions) {
     } catch (cause) {
       return fail(cause);
     }
-    callTRPCProcedure({ router, path, getRawInput: async () => input, ctx, type, signal: undefined, batchIndex: 0 }).then(
-      (data: unknown) => send(res, 200, { result: { data } }),
-      fail,
-    );
+    callTRPCProcedure({ router, path, getRawInput: async () => input, ctx, type, signal: undefined, batchIndex: 0 })
+      .then((data: unknown) => send(res, 200, { result: { data } }))
+      .catch((cause: unknown) => {
+        try {
+          if (res.headersSent) res.destroy();
+          else fail(cause);
+        } catch {
+          res.destroy(); // never let a failed answer become an unhandled rejection
+        }
+      });
   };
 
   const parse = (text: string | null): unknown => {
