@@ -20,6 +20,7 @@ export function openDatabase(file: string, migrations: readonly string[]): Db {
   db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 268435456');
   db.pragma('temp_store = MEMORY');
+  db.pragma('wal_autocheckpoint = 10000');
   const current = db.pragma('user_version', { simple: true }) as number;
   const apply = db.transaction(() => {
     for (let i = current; i < migrations.length; i++) {
