@@ -12,6 +12,9 @@ export type Db = Database.Database;
 export function openDatabase(file: string, migrations: readonly string[]): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
+  // 16 KiB pages (new files only; set before WAL): fewer pages touched per commit. Measured against 4, 8,
+  // 32 and 64 KiB on the saga bench, interleaved runs.
+  db.pragma('page_size = 16384');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
@@ -20,7 +23,8 @@ export function openDatabase(file: string, migrations: readonly string[]): Db {
   db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 268435456');
   db.pragma('temp_store = MEMORY');
-  db.pragma('wal_autocheckpoint = 10000');
+  // Checkpoint about every 40 MiB of WAL rather than 4 MiB: fewer, larger checkpoints.
+  db.pragma('wal_autocheckpoint = 2500');
   const current = db.pragma('user_version', { simple: true }) as number;
   const apply = db.transaction(() => {
     for (let i = current; i < migrations.length; i++) {
