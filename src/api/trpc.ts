@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import { ConflictError, InvalidRequestError, ModuleNotHereError, NotFoundError } from '../platform/errors';
+import { CategorizedError, type ErrorCategory } from '../platform/errors';
 
 export interface Context {
   /** The request's Authorization header, if any. */
@@ -25,27 +25,20 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-const CODES = new Map<new (...args: never[]) => Error, TRPCError['code']>([
-  [NotFoundError, 'NOT_FOUND'],
-  [ConflictError, 'CONFLICT'],
-  [InvalidRequestError, 'BAD_REQUEST'],
-  [ModuleNotHereError, 'PRECONDITION_FAILED'],
-  [ZodError, 'BAD_REQUEST'],
-]);
+const CODES: Record<ErrorCategory, TRPCError['code']> = {
+  'not-found': 'NOT_FOUND',
+  conflict: 'CONFLICT',
+  invalid: 'BAD_REQUEST',
+  elsewhere: 'PRECONDITION_FAILED',
+};
 
 /** Domain and application errors map to TRPCError codes here, and only here. */
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    for (const [type, code] of CODES) {
-      if (cause instanceof type) throw new TRPCError({ code, message: cause instanceof ZodError ? describeZod(cause) : cause.message, cause });
-    }
-    const rule = (cause as { rule?: string } | undefined)?.rule;
-    if (cause && rule) {
-      const code = rule === 'not-found' ? 'NOT_FOUND' : rule === 'already-exists' ? 'CONFLICT' : 'BAD_REQUEST';
-      throw new TRPCError({ code, message: cause.message, cause });
-    }
+    if (cause instanceof CategorizedError) throw new TRPCError({ code: CODES[cause.category], message: cause.message, cause });
+    if (cause instanceof ZodError) throw new TRPCError({ code: 'BAD_REQUEST', message: describeZod(cause), cause });
   }
   return result;
 });

@@ -1,20 +1,25 @@
 /**
- * Error categories every layer may throw; the API maps each to one TRPCError code in one place.
- * Messages say what was wrong and what is allowed.
+ * Error categories every layer may throw; the API maps each category to one TRPCError code in one place
+ * (api/trpc.ts). Messages say what was wrong and what is allowed.
  */
-export class NotFoundError extends Error {
+export type ErrorCategory = 'not-found' | 'conflict' | 'invalid' | 'elsewhere';
+
+export abstract class CategorizedError extends Error {
+  abstract readonly category: ErrorCategory;
+}
+
+export class NotFoundError extends CategorizedError {
   override name = 'NotFoundError';
+  readonly category = 'not-found';
 }
 
-export class ConflictError extends Error {
+export class ConflictError extends CategorizedError {
   override name = 'ConflictError';
-}
-
-export class InvalidRequestError extends Error {
-  override name = 'InvalidRequestError';
+  readonly category = 'conflict';
 }
 
 /** The procedure belongs to a module this process does not run (split mode). */
-export class ModuleNotHereError extends Error {
+export class ModuleNotHereError extends CategorizedError {
   override name = 'ModuleNotHereError';
+  readonly category = 'elsewhere';
 }

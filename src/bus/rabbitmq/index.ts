@@ -25,7 +25,6 @@ export function createRabbitBus(
   const bus = new MessageBus(transport, store, clock, log, options);
   return {
     bus,
-    rabbit: inner,
     deadLetters: new DeadLetterOperations(store, bus, clock),
     async close() {
       await bus.close();

@@ -27,17 +27,6 @@ export class FakeClock implements Clock {
     return { cancel: () => void (timer.cancelled = true) };
   }
 
-  /** Timers not yet fired or cancelled. */
-  get pending(): number {
-    return this.timers.filter((t) => !t.cancelled).length;
-  }
-
-  /** When the next live timer is due, if any. */
-  nextDueAt(): number | null {
-    const next = this.nextTimer();
-    return next ? next.at : null;
-  }
-
   /**
    * Moves time forward by `ms`, firing every timer that falls due on the way, in order. After each one it
    * awaits `settle` (e.g. the app's settled signal), so work a timer starts can schedule further timers

@@ -81,10 +81,6 @@ export class PaymentStore {
     return new PaymentStore(openDatabase(file, [OUTBOX_SQL + INBOX_SQL + PAYMENT_SQL]));
   }
 
-  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
-    return this.db.transaction(fn);
-  }
-
   /** Runs `fn` in a savepoint of a transaction shared with the other writes of this event-loop turn (group commit). */
   write<T>(fn: () => T): Promise<T> {
     return this.writes.run(fn);

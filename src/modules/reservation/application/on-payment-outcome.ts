@@ -1,7 +1,7 @@
 import { causedBy, type Envelope } from '../../../bus/envelope';
 import { NonRetryableError } from '../../../bus/errors';
 import type { Clock } from '../../../platform/clock';
-import type { ReservationCommand } from '../domain/reservation';
+import { ReservationRuleBroken, type ReservationCommand } from '../domain/reservation';
 import type { ReservationStore } from '../infrastructure/reservation-store';
 import { execute } from './execute';
 
@@ -19,7 +19,7 @@ export function onPaymentOutcome(store: ReservationStore, clock: Clock) {
     try {
       events = execute(store, command.reservationId, command, clock.now(), causedBy(envelope)).events;
     } catch (error) {
-      if ((error as { rule?: string }).rule === 'not-found') {
+      if (error instanceof ReservationRuleBroken && error.rule === 'not-found') {
         throw new NonRetryableError(`${envelope.type} refers to reservation ${command.reservationId}, which this module does not know`);
       }
       throw error;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { CategorizedError, type ErrorCategory } from '../../../platform/errors';
 import type { CancellationReason, ReservationCancelled, ReservationConfirmed, ReservationCreated, ReservationStatus } from '../contracts/events';
 
 type Data<C extends { schema: z.ZodType }> = z.infer<C['schema']>;
@@ -30,13 +31,17 @@ export type ReservationCommand =
   | { kind: 'Confirm'; reservationId: string; paymentId: string }
   | { kind: 'Cancel'; reservationId: string; reason: CancellationReason };
 
-export class ReservationRuleBroken extends Error {
+const CATEGORY = { 'already-exists': 'conflict', 'not-found': 'not-found', 'invalid-period': 'invalid' } as const;
+
+export class ReservationRuleBroken extends CategorizedError {
   override name = 'ReservationRuleBroken';
+  readonly category: ErrorCategory;
   constructor(
-    readonly rule: 'already-exists' | 'not-found' | 'invalid-period',
+    readonly rule: keyof typeof CATEGORY,
     message: string,
   ) {
     super(message);
+    this.category = CATEGORY[rule];
   }
 }
 
