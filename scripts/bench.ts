@@ -39,7 +39,7 @@ const log = (s: string) => {
 };
 
 function ceiling(seconds = 1.5): number {
-  const db = openDatabase(join(tempDir('bench-ceiling-'), 'c.db'), ['CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT);']);
+  const db = openDatabase(join(tempDir('bench-ceiling-'), 'c.db'), ['CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT);'], { backgroundCheckpoints: false });
   const ia = db.prepare('INSERT INTO a (v) VALUES (?)');
   const ib = db.prepare('INSERT INTO b (v) VALUES (?)');
   const tx = db.transaction((v: string) => {
