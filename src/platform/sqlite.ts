@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { backgroundCheckpointer } from './checkpointer';
+import { backgroundCheckpointer, CHECKPOINT_FRAMES, INLINE_CHECKPOINT_FRAMES } from './checkpointer';
 
 export type Db = Database.Database;
 
@@ -33,7 +33,9 @@ export function openDatabase(file: string, migrations: readonly string[], option
   db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 268435456');
   db.pragma('temp_store = MEMORY');
-  db.pragma('wal_autocheckpoint = 1000');
+  const background = file !== ':memory:' && options.backgroundCheckpoints !== false;
+  // Inline checkpoints every 1,000 pages (SQLite's default) unless the worker does them; then only as a safety net.
+  db.pragma(`wal_autocheckpoint = ${background ? INLINE_CHECKPOINT_FRAMES : CHECKPOINT_FRAMES}`);
   const current = db.pragma('user_version', { simple: true }) as number;
   const apply = db.transaction(() => {
     for (let i = current; i < migrations.length; i++) {
@@ -42,7 +44,7 @@ export function openDatabase(file: string, migrations: readonly string[], option
     db.pragma(`user_version = ${migrations.length}`);
   });
   if (current < migrations.length) apply();
-  if (file !== ':memory:' && options.backgroundCheckpoints !== false) {
+  if (background) {
     const release = backgroundCheckpointer.add(file);
     const close = db.close.bind(db);
     db.close = () => {
