@@ -3,7 +3,7 @@ import { iso, type Clock } from '../../../platform/clock';
 import { newId } from '../../../platform/ids';
 import type { ReservationCreated } from '../../reservation/contracts/events';
 import { afterCharge, shouldCharge, type ChargeOutcome } from '../domain/payment';
-import type { PaymentStore } from '../infrastructure/payment-store';
+import type { PaymentRecord, PaymentStore } from '../infrastructure/payment-store';
 import { applyTransition, PAYMENT_GROUP } from './apply-transition';
 import type { PaymentGateway } from './payment-gateway';
 
@@ -17,12 +17,12 @@ type Created = PayloadOf<typeof ReservationCreated>;
  */
 export function onReservationCreated(store: PaymentStore, gateway: PaymentGateway, clock: Clock) {
   const begin = (envelope: Envelope, p: Created): boolean => {
+    // The common case in one statement: no payment yet. Then this message cannot have been handled
+    // before (every path that records a ReservationCreated in the inbox has a payment row), so no inbox look-up.
+    const fresh = { reservationId: p.reservationId, paymentId: newId(), status: 'CHARGING' as const, amount: p.amount, currency: p.currency, now: iso(clock.now()) };
+    if (store.insertIfAbsent(fresh)) return true;
     if (store.inbox.seen(PAYMENT_GROUP, envelope.id)) return false;
-    const existing = store.get(p.reservationId);
-    if (!existing) {
-      store.insert({ reservationId: p.reservationId, paymentId: newId(), status: 'CHARGING', amount: p.amount, currency: p.currency, now: iso(clock.now()) });
-      return true;
-    }
+    const existing = store.get(p.reservationId) as PaymentRecord;
     if (shouldCharge(existing.status)) return true;
     store.inbox.record(PAYMENT_GROUP, envelope.id); // decided already (e.g. cancelled before we ever charged)
     return false;

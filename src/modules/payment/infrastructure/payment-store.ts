@@ -67,6 +67,7 @@ export class PaymentStore {
                refunded_amount AS refundedAmount, decline_code AS declineCode, decline_message AS declineMessage,
                created_at AS createdAt, updated_at AS updatedAt
         FROM payments WHERE reservation_id = ?`),
+      insertIfAbsent: db.prepare(`INSERT OR IGNORE INTO payments (reservation_id, payment_id, status, amount, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       insert: db.prepare(`INSERT INTO payments (reservation_id, payment_id, status, amount, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       setStatus: db.prepare('UPDATE payments SET status = ?, updated_at = ? WHERE reservation_id = ?'),
       addCapture: db.prepare('UPDATE payments SET captured_amount = captured_amount + ? WHERE reservation_id = ?'),
@@ -92,6 +93,11 @@ export class PaymentStore {
 
   insert(p: { reservationId: string; paymentId: string; status: PaymentStatus; amount: number | null; currency: string | null; now: string }): void {
     this.st.insert.run(p.reservationId, p.paymentId, p.status, p.amount, p.currency, p.now, p.now);
+  }
+
+  /** Inserts the payment unless the reservation has one already; says whether it did. */
+  insertIfAbsent(p: { reservationId: string; paymentId: string; status: PaymentStatus; amount: number | null; currency: string | null; now: string }): boolean {
+    return this.st.insertIfAbsent.run(p.reservationId, p.paymentId, p.status, p.amount, p.currency, p.now, p.now).changes === 1;
   }
 
   setStatus(reservationId: string, status: PaymentStatus, now: string): void {

@@ -85,10 +85,13 @@ export class SimulatedProvider implements PaymentGateway, ProviderControl {
   async charge(req: ChargeRequest): Promise<ChargeOutcome> {
     await this.latency();
     this.failIfOutage();
-    const prior = this.st.charge.get(req.idempotencyKey);
-    if (prior) return toOutcome(prior);
-    // Its own write, so a transient failure still uses up one of the flaky token's failures.
-    const attempt = req.token.startsWith('tok_flaky') ? await this.writes.run(() => this.st.bumpAttempt.get(req.idempotencyKey)?.n ?? 1) : 0;
+    let attempt = 0;
+    if (req.token.startsWith('tok_flaky')) {
+      const prior = this.st.charge.get(req.idempotencyKey);
+      if (prior) return toOutcome(prior); // answered before: a repeat must not use up a failure
+      // Its own write, so a transient failure still uses up one of the flaky token's failures.
+      attempt = await this.writes.run(() => this.st.bumpAttempt.get(req.idempotencyKey)?.n ?? 1);
+    }
     return this.writes.run((): ChargeOutcome => {
       const raced = this.st.charge.get(req.idempotencyKey);
       if (raced) return toOutcome(raced);
