@@ -49,6 +49,8 @@ function sweep(force) {
       const r = f.db.pragma('wal_checkpoint(PASSIVE)')[0];
       seen.push({ file, log: r.log, checkpointed: r.checkpointed });
     } catch (error) {
+      // Another process checkpointing the same file (split mode shares bus.db): try again next round.
+      if (error && /^SQLITE_(BUSY|LOCKED)/.test(String(error.code))) continue;
       files.delete(file);
       try { f.db.close(); if (f.shm !== null) closeSync(f.shm); } catch {}
       parentPort.postMessage({ dropped: file, reason: String(error && error.message) });
