@@ -20,6 +20,7 @@ import { loadConfig } from '../src/config';
 import { buildApp, type App } from '../src/main';
 import { ReservationCancelled, ReservationConfirmed } from '../src/modules/reservation/contracts/events';
 import { silentLogger } from '../src/platform/logger';
+import { backgroundCheckpointer } from '../src/platform/checkpointer';
 import { openDatabase } from '../src/platform/sqlite';
 import { Socket } from 'node:net';
 
@@ -27,7 +28,7 @@ const { values: args } = parseArgs({
   options: {
     n: { type: 'string', default: '20000' },
     json: { type: 'boolean', default: false },
-    'http-seconds': { type: 'string', default: '5' },
+    'http-seconds': { type: 'string', default: '3' },
     'latency-seconds': { type: 'string', default: '5' },
     'skip-rabbitmq': { type: 'boolean', default: false },
   },
@@ -100,6 +101,15 @@ async function benchApp(env: Record<string, string> = {}) {
   return { app, ended, allEnded };
 }
 
+/**
+ * Stops the app and waits until the checkpoint worker has closed its files (closing the last connection
+ * checkpoints the rest of the WAL), so that work does not land on the next phase's measurement.
+ */
+async function stopApp(app: App): Promise<void> {
+  await app.stop();
+  await backgroundCheckpointer.sweep();
+}
+
 async function throughput(n: number, env: Record<string, string> = {}): Promise<{ sagasPerSec: number; seconds: number }> {
   const { app, allEnded } = await benchApp(env);
   const t0 = performance.now();
@@ -110,7 +120,7 @@ async function throughput(n: number, env: Record<string, string> = {}): Promise<
   }
   await allEnded(n);
   const seconds = (performance.now() - t0) / 1000;
-  await app.stop();
+  await stopApp(app);
   return { sagasPerSec: n / seconds, seconds };
 }
 
@@ -137,7 +147,7 @@ async function latency(rate: number, seconds: number) {
   await allEnded(total);
   const lat = [...started].map(([id, t]) => (ended.get(id) as number) - t).sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] as number;
-  await app.stop();
+  await stopApp(app);
   return { rate, count: total, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: lat[lat.length - 1] as number };
 }
 
@@ -154,20 +164,30 @@ async function load(url: string, seconds: number): Promise<number> {
   return result.requests.average;
 }
 
+/**
+ * Three rounds, tRPC and bare taking turns, each `seconds` long; the medians are compared. Taking turns
+ * keeps a drift in the machine's speed (±15% here between runs) out of the ratio.
+ */
 async function http(seconds: number) {
   const trpcApp = await benchApp();
   const server = await startHttpServer(createAppRouter(trpcApp.app), { host: '127.0.0.1', port: 0, maxBodyBytes: 100_000, adminToken: 'x'.repeat(20) }, silentLogger);
-  const trpc = await load(`${server.url}/reservation.create`, seconds);
-  await server.close();
-  await trpcApp.app.stop();
-
   const bareApp = await benchApp();
   const bare = await bareServer(bareApp.app);
   const { port } = bare.address() as AddressInfo;
-  const raw = await load(`http://127.0.0.1:${port}/`, seconds);
+  const trpcRuns: number[] = [];
+  const bareRuns: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    trpcRuns.push(await load(`${server.url}/reservation.create`, seconds));
+    bareRuns.push(await load(`http://127.0.0.1:${port}/`, seconds));
+  }
+  await server.close();
   await new Promise((r) => bare.close(r));
-  await bareApp.app.stop();
-  return { trpcRps: trpc, bareRps: raw, ratio: trpc / raw };
+  await stopApp(trpcApp.app);
+  await stopApp(bareApp.app);
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[1] as number;
+  const trpc = median(trpcRuns);
+  const raw = median(bareRuns);
+  return { trpcRps: trpc, bareRps: raw, ratio: trpc / raw, rounds: { trpc: trpcRuns, bare: bareRuns } };
 }
 
 /** The baseline: node:http, JSON in and out, the same facade call (validation, insert, outbox). */
@@ -207,7 +227,7 @@ const choreography = await throughput(N);
 const rate = Math.max(1, Math.round(choreography.sagasPerSec / 2));
 log(`latency: open loop at ${rate}/s for ${args['latency-seconds']} s…`);
 const lat = await latency(rate, Number(args['latency-seconds']));
-log(`http: autocannon, tRPC vs bare node:http…`);
+log(`http: autocannon, tRPC and bare node:http taking turns, 3 rounds of ${args['http-seconds']} s each…`);
 const httpResult = await http(Number(args['http-seconds']));
 const modes: Record<string, { available: boolean; sagasPerSec?: number; n?: number; note?: string }> = {
   choreography: { available: true, sagasPerSec: choreography.sagasPerSec, n: N },

@@ -138,6 +138,7 @@ class BackgroundCheckpointer {
     const id = this.nextSweep++;
     return new Promise((resolve) => {
       this.sweeps.set(id, resolve);
+      worker.ref(); // an answer is awaited: keep the process alive until it comes
       worker.postMessage({ sweep: id });
     });
   }
@@ -154,6 +155,7 @@ class BackgroundCheckpointer {
       if ('swept' in m) {
         this.sweeps.get(m.swept)?.(m.files);
         this.sweeps.delete(m.swept);
+        if (this.sweeps.size === 0) worker.unref();
       } else process.emitWarning(`background checkpoints stopped for ${m.dropped} (${m.reason}); SQLite checkpoints it inline instead`);
     });
     worker.on('error', (error) => {
