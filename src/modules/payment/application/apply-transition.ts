@@ -6,9 +6,20 @@ import type { PaymentRecord, PaymentStore } from '../infrastructure/payment-stor
 
 export const PAYMENT_GROUP = 'payment';
 
-/** Writes the new status and puts each announcement in the outbox, in the caller's transaction. */
-export function applyTransition(store: PaymentStore, payment: PaymentRecord, t: Transition, cause: Envelope, now: number): void {
-  store.setStatus(payment.reservationId, t.status, iso(now));
+/**
+ * Writes the new status (with the capture that led to it, if any) and puts each announcement in the
+ * outbox, in the caller's transaction.
+ */
+export function applyTransition(
+  store: PaymentStore,
+  payment: PaymentRecord,
+  t: Transition,
+  cause: Envelope,
+  now: number,
+  capture?: { amount: number; providerRef: string },
+): void {
+  if (capture) store.setStatusWithCapture(payment.reservationId, t.status, iso(now), capture.amount, capture.providerRef);
+  else store.setStatus(payment.reservationId, t.status, iso(now));
   const meta = { key: payment.reservationId, occurredAt: iso(now), ...causedBy(cause) };
   const ids = { reservationId: payment.reservationId, paymentId: payment.paymentId };
   for (const a of t.announce) {

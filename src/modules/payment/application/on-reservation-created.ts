@@ -36,9 +36,9 @@ export function onReservationCreated(store: PaymentStore, gateway: PaymentGatewa
     const t = afterCharge(payment.status, result);
     // One charge key captures at most once; a refund may already have reconciled this capture.
     const unrecorded = result.outcome === 'captured' ? result.amount - payment.capturedAmount : 0;
-    if (result.outcome === 'captured' && t && unrecorded > 0) store.recordCapture(p.reservationId, unrecorded, result.providerRef, iso(now));
+    const capture = result.outcome === 'captured' && unrecorded > 0 ? { amount: unrecorded, providerRef: result.providerRef } : undefined;
     if (result.outcome === 'declined' && t) store.recordDecline(p.reservationId, result.code, result.message);
-    if (t) applyTransition(store, payment, t, envelope, now);
+    if (t) applyTransition(store, payment, t, envelope, now, capture);
     return t !== null && t.announce.length > 0;
   };
 

@@ -70,6 +70,7 @@ export class PaymentStore {
       insertIfAbsent: db.prepare(`INSERT OR IGNORE INTO payments (reservation_id, payment_id, status, amount, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       insert: db.prepare(`INSERT INTO payments (reservation_id, payment_id, status, amount, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       setStatus: db.prepare('UPDATE payments SET status = ?, updated_at = ? WHERE reservation_id = ?'),
+      setStatusAddCapture: db.prepare('UPDATE payments SET status = ?, updated_at = ?, captured_amount = captured_amount + ? WHERE reservation_id = ?'),
       addCapture: db.prepare('UPDATE payments SET captured_amount = captured_amount + ? WHERE reservation_id = ?'),
       addRefund: db.prepare('UPDATE payments SET refunded_amount = refunded_amount + ? WHERE reservation_id = ?'),
       setDecline: db.prepare('UPDATE payments SET decline_code = ?, decline_message = ? WHERE reservation_id = ?'),
@@ -102,6 +103,12 @@ export class PaymentStore {
 
   setStatus(reservationId: string, status: PaymentStatus, now: string): void {
     this.st.setStatus.run(status, now, reservationId);
+  }
+
+  /** A new status and a capture in one statement (the charge step's common case), plus the capture's history row. */
+  setStatusWithCapture(reservationId: string, status: PaymentStatus, now: string, amount: number, providerRef: string): void {
+    this.st.setStatusAddCapture.run(status, now, amount, reservationId);
+    this.st.addOperation.run(reservationId, 'capture', amount, providerRef, now);
   }
 
   recordCapture(reservationId: string, amount: number, providerRef: string, now: string): void {

@@ -62,7 +62,7 @@ export class SimulatedProvider implements PaymentGateway, ProviderControl {
     const db = this.db;
     this.st = {
       charge: db.prepare<[string], ChargeRow>('SELECT amount, outcome, code, message, ref FROM charges WHERE key = ?'),
-      insertCharge: db.prepare('INSERT INTO charges VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      insertCharge: db.prepare('INSERT OR IGNORE INTO charges VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       refund: db.prepare<[string], { amount: number; ref: string | null }>('SELECT amount, ref FROM refunds WHERE key = ?'),
       refundedFor: db.prepare<[string], { s: number }>('SELECT COALESCE(SUM(amount), 0) AS s FROM refunds WHERE charge_key = ?'),
       insertRefund: db.prepare('INSERT INTO refunds VALUES (?, ?, ?, ?, ?)'),
@@ -93,13 +93,15 @@ export class SimulatedProvider implements PaymentGateway, ProviderControl {
       attempt = await this.writes.run(() => this.st.bumpAttempt.get(req.idempotencyKey)?.n ?? 1);
     }
     return this.writes.run((): ChargeOutcome => {
-      const raced = this.st.charge.get(req.idempotencyKey);
-      if (raced) return toOutcome(raced);
       const answer = this.answerFor(req, attempt);
       const at = iso(this.clock.now());
-      if (answer.outcome === 'captured') this.st.insertCharge.run(req.idempotencyKey, req.amount, req.currency, 'captured', null, null, answer.providerRef, at);
-      else this.st.insertCharge.run(req.idempotencyKey, req.amount, req.currency, 'declined', answer.code, answer.message, null, at);
-      return answer;
+      // Insert-or-ignore: the first answer for a key stands; a repeat gets that one back.
+      const inserted =
+        answer.outcome === 'captured'
+          ? this.st.insertCharge.run(req.idempotencyKey, req.amount, req.currency, 'captured', null, null, answer.providerRef, at)
+          : this.st.insertCharge.run(req.idempotencyKey, req.amount, req.currency, 'declined', answer.code, answer.message, null, at);
+      if (inserted.changes === 1) return answer;
+      return toOutcome(this.st.charge.get(req.idempotencyKey) as ChargeRow);
     });
   }
 
