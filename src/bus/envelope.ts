@@ -46,23 +46,9 @@ export interface EnvelopeMeta {
   headers?: Record<string, string>;
 }
 
-/**
- * Payloads this process built and validated, with the contract that validated them. A consumer in the
- * same process that receives the very same object (the in-memory transport delivers what the relay
- * wrote) need not validate it again; anything decoded from bytes (a broker, the database after a
- * restart) is a new object and is validated. Payloads are never mutated after they are built.
- */
-const validated = new WeakMap<object, Contract>();
-
-/** Whether `payload` is the very object `contract` validated in `createEnvelope`. */
-export const validatedBy = (payload: unknown, contract: Contract): boolean =>
-  typeof payload === 'object' && payload !== null && validated.get(payload) === contract;
-
 /** Builds an envelope for a contract. The payload is checked here so a producer can't emit what its consumers would refuse. */
 export function createEnvelope<C extends Contract>(contract: C, payload: PayloadOf<C>, meta: EnvelopeMeta): Envelope {
   const id = meta.id ?? newId();
-  const checked: unknown = contract.schema.parse(payload);
-  if (typeof checked === 'object' && checked !== null) validated.set(checked, contract);
   return {
     id,
     type: contract.type,
@@ -71,7 +57,7 @@ export function createEnvelope<C extends Contract>(contract: C, payload: Payload
     correlationId: meta.correlationId ?? id,
     causationId: meta.causationId ?? null,
     key: meta.key,
-    payload: checked,
+    payload: contract.schema.parse(payload),
     headers: meta.headers ?? {},
   };
 }
