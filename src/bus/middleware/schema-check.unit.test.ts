@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { silentLogger } from '../../platform/logger';
+import { BusDelivery } from '../delivery';
+import { createEnvelope, defineContract, type Envelope } from '../envelope';
+import { SchemaError } from '../errors';
+import type { Settlement } from '../ports';
+import { schemaCheck } from './schema-check';
+
+const Greeted = defineContract('test.Greeted', 1, z.object({ word: z.string().min(1) }));
+
+const run = async (envelope: Envelope) => {
+  let seen: unknown;
+  const handle = schemaCheck([Greeted])(async (d) => {
+    seen = d.payload;
+    return { kind: 'ack' } satisfies Settlement;
+  });
+  await handle(new BusDelivery(envelope, 'g', 0, 1, null, silentLogger));
+  return seen;
+};
+
+describe('schema check', () => {
+  const envelope = createEnvelope(Greeted, { word: 'hey' }, { key: 'k', occurredAt: '2031-01-01T00:00:00.000Z' });
+
+  it('hands the handler the payload its contract parsed', async () => {
+    expect(await run(envelope)).toEqual({ word: 'hey' });
+  });
+
+  it('refuses for good an invalid payload, an unknown version and an undecodable message, naming what was wrong', async () => {
+    await expect(run({ ...envelope, payload: { word: '' } })).rejects.toThrow(/payload of test\.Greeted\.v1 is invalid/);
+    await expect(run({ ...envelope, version: 2 })).rejects.toThrow(/no contract for test\.Greeted version 2.*accepted: test\.Greeted\.v1/);
+    const undecodable = schemaCheck([Greeted])(async () => ({ kind: 'ack' }) as Settlement);
+    await expect(undecodable(new BusDelivery(envelope, 'g', 0, 1, null, silentLogger, 'invalid JSON'))).rejects.toBeInstanceOf(SchemaError);
+  });
+});
