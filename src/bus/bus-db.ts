@@ -1,6 +1,38 @@
+import type { Clock } from '../platform/clock';
+import type { Logger } from '../platform/logger';
 import { openDatabase, type Db } from '../platform/sqlite';
-import { DEAD_LETTERS_SQL } from './dead-letters/sqlite-store';
+import { DeadLetterOperations } from './dead-letters/operations';
+import { DEAD_LETTERS_SQL, SqliteDeadLetterStore } from './dead-letters/sqlite-store';
 import { SCHEDULED_RETRIES_SQL } from './memory/retry-store';
+import type { Transport } from './ports';
+import { MessageBus, type RouterOptions } from './router';
 
 /** bus.db: the dead-letter store and the in-memory transport's delayed retries. */
 export const openBusDatabase = (file: string): Db => openDatabase(file, [DEAD_LETTERS_SQL + SCHEDULED_RETRIES_SQL]);
+
+export type BusOptions = RouterOptions & { wrap?: (t: Transport) => Transport };
+
+export interface AssembledBus {
+  bus: MessageBus;
+  deadLetters: DeadLetterOperations;
+  close(): Promise<void>;
+}
+
+/**
+ * What every transport shares: bus.db with the dead-letter store, the router on top of the transport
+ * (optionally wrapped by tests), the dead-letter operations, and closing in order.
+ */
+export function assembleBus(busFile: string, makeTransport: (db: Db) => Transport, clock: Clock, log: Logger, options: BusOptions = {}): AssembledBus {
+  const db = openBusDatabase(busFile);
+  const store = new SqliteDeadLetterStore(db);
+  const inner = makeTransport(db);
+  const bus = new MessageBus(options.wrap ? options.wrap(inner) : inner, store, clock, log, options);
+  return {
+    bus,
+    deadLetters: new DeadLetterOperations(store, bus, clock),
+    async close() {
+      await bus.close();
+      db.close();
+    },
+  };
+}
