@@ -14,16 +14,16 @@ export const RESERVATION_GROUP = 'reservation';
 export function onPaymentOutcome(store: ReservationStore, clock: Clock) {
   return (envelope: Envelope, command: ReservationCommand & { reservationId: string }): Promise<boolean> =>
     store.write(() => {
-    if (!store.inbox.claim(RESERVATION_GROUP, envelope.id)) return false;
-    let events;
-    try {
-      events = execute(store, command.reservationId, command, clock.now(), causedBy(envelope)).events;
-    } catch (error) {
-      if (error instanceof ReservationRuleBroken && error.rule === 'not-found') {
-        throw new NonRetryableError(`${envelope.type} refers to reservation ${command.reservationId}, which this module does not know`);
+      if (!store.inbox.claim(RESERVATION_GROUP, envelope.id)) return false;
+      let events;
+      try {
+        events = execute(store, command.reservationId, command, clock.now(), causedBy(envelope)).events;
+      } catch (error) {
+        if (error instanceof ReservationRuleBroken && error.rule === 'not-found') {
+          throw new NonRetryableError(`${envelope.type} refers to reservation ${command.reservationId}, which this module does not know`);
+        }
+        throw error;
       }
-      throw error;
-    }
-    return events.length > 0;
+      return events.length > 0;
     });
 }
