@@ -16,7 +16,7 @@ export function onReservationCancelled(store: PaymentStore, clock: Clock) {
       const t = afterCancellation(payment?.status ?? null);
       if (t && !payment) {
         // Cancelled before its ReservationCreated reached us: a tombstone so a late one never charges.
-        store.insert({ reservationId: p.reservationId, paymentId: newId(), status: t.status, amount: null, currency: null, now: iso(now) });
+        store.insertIfAbsent({ reservationId: p.reservationId, paymentId: newId(), status: t.status, amount: null, currency: null, now: iso(now) });
         payment = store.get(p.reservationId);
       }
       if (t && payment) applyTransition(store, payment, t, envelope, now);

@@ -68,7 +68,6 @@ export class PaymentStore {
                created_at AS createdAt, updated_at AS updatedAt
         FROM payments WHERE reservation_id = ?`),
       insertIfAbsent: db.prepare(`INSERT OR IGNORE INTO payments (reservation_id, payment_id, status, amount, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-      insert: db.prepare(`INSERT INTO payments (reservation_id, payment_id, status, amount, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       setStatus: db.prepare('UPDATE payments SET status = ?, updated_at = ? WHERE reservation_id = ?'),
       setStatusAddCapture: db.prepare('UPDATE payments SET status = ?, updated_at = ?, captured_amount = captured_amount + ? WHERE reservation_id = ?'),
       addCapture: db.prepare('UPDATE payments SET captured_amount = captured_amount + ? WHERE reservation_id = ?'),
@@ -90,10 +89,6 @@ export class PaymentStore {
 
   get(reservationId: string): PaymentRecord | null {
     return this.st.get.get(reservationId) ?? null;
-  }
-
-  insert(p: { reservationId: string; paymentId: string; status: PaymentStatus; amount: number | null; currency: string | null; now: string }): void {
-    this.st.insert.run(p.reservationId, p.paymentId, p.status, p.amount, p.currency, p.now, p.now);
   }
 
   /** Inserts the payment unless the reservation has one already; says whether it did. */
