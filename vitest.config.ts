@@ -6,6 +6,7 @@ export default defineConfig({
     // Tests that restart shared infrastructure run alone in a second pass (vitest.disruptive.config.ts).
     exclude: ['**/node_modules/**', 'tests/**/*.disruptive.e2e.test.ts'],
     setupFiles: ['reflect-metadata'],
+    globalSetup: ['tests/temp-root.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

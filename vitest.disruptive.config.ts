@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.disruptive.e2e.test.ts'],
     setupFiles: ['reflect-metadata'],
+    globalSetup: ['tests/temp-root.ts'],
     fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 120_000,
