@@ -34,7 +34,8 @@ export function openDatabase(file: string, migrations: readonly string[], option
   db.pragma('mmap_size = 268435456');
   db.pragma('temp_store = MEMORY');
   const background = file !== ':memory:' && options.backgroundCheckpoints !== false;
-  // Inline checkpoints every 1,000 pages (SQLite's default) unless the worker does them; then only as a safety net.
+  // Inline checkpoints every 1,000 pages (SQLite's default) unless the worker does them; then as a safety net
+  // (also reached under a steady stream of small commits: see the known limit in checkpointer.ts).
   db.pragma(`wal_autocheckpoint = ${background ? INLINE_CHECKPOINT_FRAMES : CHECKPOINT_FRAMES}`);
   const current = db.pragma('user_version', { simple: true }) as number;
   const apply = db.transaction(() => {
