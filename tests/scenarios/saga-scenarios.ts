@@ -150,13 +150,18 @@ describe(`choreography saga on ${bus}`, () => {
   });
 
   it('customer cancels a confirmed reservation → refunded once, even when asked twice', async () => {
-    const s = await start();
+    const notes: Array<string | undefined> = [];
+    const s = await start({
+      beforeStart: (app) => app.bus.subscribe('probe', [reservationContracts[2]], (m) => void notes.push(m.payload.note)),
+    });
     const r = await s.create();
     await s.settle();
-    await s.app.reservation.cancel({ id: r.id });
-    await s.app.reservation.cancel({ id: r.id });
+    await s.app.reservation.cancel({ id: r.id, reason: '  plans changed ' });
+    await s.app.reservation.cancel({ id: r.id, reason: 'asked again' });
     await s.settle();
-    expect(s.reservation(r.id)).toMatchObject({ status: 'CANCELLED', cancellationReason: 'CUSTOMER_CANCELLED' });
+    // The customer's words are kept (trimmed) and travel with the event; the repeat changes nothing.
+    expect(s.reservation(r.id)).toMatchObject({ status: 'CANCELLED', cancellationReason: 'CUSTOMER_CANCELLED', cancellationNote: 'plans changed' });
+    expect(notes).toEqual(['plans changed']);
     expect(s.payment(r.id)).toMatchObject({ status: 'REFUNDED', refundedAmount: 5_000 });
     expect(s.app.payment.getByReservation({ reservationId: r.id })).toMatchObject({ captures: [{ amount: 5_000 }], refunds: [{ amount: 5_000 }] });
     expect(s.ledgerOf(r.id)).toMatchObject({ captures: 1, refunds: 1, net: 0 });

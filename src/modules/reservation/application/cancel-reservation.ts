@@ -6,7 +6,11 @@ import type { ReservationRecord } from '../infrastructure/reservation-view';
 import { execute } from './execute';
 
 export const cancelReservationInput = z
-  .object({ id: z.string().min(1).max(100), reason: z.string().max(500).optional() })
+  .object({
+    id: z.string().min(1).max(100),
+    /** Free text, kept on the reservation as `cancellationNote` and sent with ReservationCancelled as `note`. */
+    reason: z.string().trim().max(500).optional(),
+  })
   .strict();
 export type CancelReservationInput = z.input<typeof cancelReservationInput>;
 
@@ -15,13 +19,14 @@ export type CancelReservationInput = z.input<typeof cancelReservationInput>;
  * ReservationCancelled makes payment refund whatever was captured.
  */
 export function cancelReservation(store: ReservationStore, clock: Clock) {
-  const run = (id: string) => {
+  const run = (id: string, note: string | undefined) => {
     if (!store.view.get(id)) throw new NotFoundError(`no reservation with id "${id}"`);
-    return execute(store, id, { kind: 'Cancel', reservationId: id, reason: 'CUSTOMER_CANCELLED' }, clock.now(), { correlationId: id }).events;
+    const command = { kind: 'Cancel', reservationId: id, reason: 'CUSTOMER_CANCELLED', ...(note ? { note } : {}) } as const;
+    return execute(store, id, command, clock.now(), { correlationId: id }).events;
   };
   return async (raw: CancelReservationInput): Promise<{ reservation: ReservationRecord; changed: boolean }> => {
-    const { id } = cancelReservationInput.parse(raw);
-    const events = await store.write(() => run(id));
+    const { id, reason } = cancelReservationInput.parse(raw);
+    const events = await store.write(() => run(id, reason));
     return { reservation: store.view.get(id) as ReservationRecord, changed: events.length > 0 };
   };
 }

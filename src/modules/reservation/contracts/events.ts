@@ -43,6 +43,8 @@ export const ReservationCancelled = defineContract(
     reservationId: z.string().min(1),
     reason: cancellationReason,
     previousStatus: z.enum(['PENDING', 'CONFIRMED']),
+    /** The customer's own words, when they gave any (added without a version bump: optional, so old events still parse). */
+    note: z.string().max(500).optional(),
   }),
 );
 

@@ -21,6 +21,8 @@ export interface Reservation {
   paymentDeadline: string;
   paymentId: string | null;
   cancellationReason: CancellationReason | null;
+  /** Free text the customer gave when cancelling, if any. */
+  cancellationNote: string | null;
 }
 
 /** A stream with no events yet is `null`. */
@@ -29,7 +31,7 @@ export type ReservationState = Reservation | null;
 export type ReservationCommand =
   | { kind: 'Create'; data: Data<typeof ReservationCreated> }
   | { kind: 'Confirm'; reservationId: string; paymentId: string }
-  | { kind: 'Cancel'; reservationId: string; reason: CancellationReason };
+  | { kind: 'Cancel'; reservationId: string; reason: CancellationReason; note?: string };
 
 const CATEGORY = { 'already-exists': 'conflict', 'not-found': 'not-found', 'invalid-period': 'invalid' } as const;
 
@@ -49,12 +51,12 @@ export function evolve(state: ReservationState, event: ReservationEvent): Reserv
   switch (event.type) {
     case 'ReservationCreated': {
       const { reservationId, paymentToken: _token, ...rest } = event.data;
-      return { id: reservationId, status: 'PENDING', paymentId: null, cancellationReason: null, ...rest };
+      return { id: reservationId, status: 'PENDING', paymentId: null, cancellationReason: null, cancellationNote: null, ...rest };
     }
     case 'ReservationConfirmed':
       return state && { ...state, status: 'CONFIRMED', paymentId: event.data.paymentId };
     case 'ReservationCancelled':
-      return state && { ...state, status: 'CANCELLED', cancellationReason: event.data.reason };
+      return state && { ...state, status: 'CANCELLED', cancellationReason: event.data.reason, cancellationNote: event.data.note ?? null };
   }
 }
 
@@ -77,7 +79,8 @@ export function decide(command: ReservationCommand, state: ReservationState): Re
   }
   const cancellable = command.reason === 'CUSTOMER_CANCELLED' ? state.status !== 'CANCELLED' : state.status === 'PENDING';
   if (!cancellable || state.status === 'CANCELLED') return [];
-  return [{ type: 'ReservationCancelled', data: { reservationId: state.id, reason: command.reason, previousStatus: state.status } }];
+  const data = { reservationId: state.id, reason: command.reason, previousStatus: state.status };
+  return [{ type: 'ReservationCancelled', data: command.note === undefined ? data : { ...data, note: command.note } }];
 }
 
 export const replay = (events: readonly ReservationEvent[]): ReservationState => events.reduce<ReservationState>(evolve, null);

@@ -47,5 +47,11 @@ describe('reservation decide/evolve', () => {
     given(created, confirmed).when(cancel('CUSTOMER_CANCELLED')).then(cancelled('CUSTOMER_CANCELLED', 'CONFIRMED')));
   it('treats cancelling a cancelled reservation as done', () => given(created, cancelled('PAYMENT_DECLINED')).when(cancel('CUSTOMER_CANCELLED')).then());
   it('knows no reservation that was never created', () => given().when(confirm).thenThrows('not-found'));
+  it("keeps the customer's note with the cancellation", () => {
+    const withNote: ReservationEvent = { type: 'ReservationCancelled', data: { reservationId: 'r1', reason: 'CUSTOMER_CANCELLED', previousStatus: 'PENDING', note: 'plans changed' } };
+    given(created).when({ ...cancel('CUSTOMER_CANCELLED'), note: 'plans changed' } as ReservationCommand).then(withNote);
+    expect(replay([created, withNote])).toMatchObject({ status: 'CANCELLED', cancellationNote: 'plans changed' });
+    expect(replay([created, cancelled('PAYMENT_DECLINED')])).toMatchObject({ cancellationNote: null });
+  });
   it('keeps the payment token out of the state', () => expect(JSON.stringify(replay([created]))).not.toContain('tok_ok'));
 });

@@ -18,6 +18,7 @@ interface Row {
   currency: string;
   status: ReservationStatus;
   cancellation_reason: CancellationReason | null;
+  cancellation_note: string | null;
   payment_deadline: string;
   payment_id: string | null;
   version: number;
@@ -35,6 +36,7 @@ const toRecord = (r: Row): ReservationRecord => ({
   currency: r.currency,
   status: r.status,
   cancellationReason: r.cancellation_reason,
+  cancellationNote: r.cancellation_note,
   paymentDeadline: r.payment_deadline,
   paymentId: r.payment_id,
   version: r.version,
@@ -65,7 +67,9 @@ export class ReservationView {
       INSERT INTO reservations (id, customer_id, resource_id, starts_at, ends_at, amount, currency, status, cancellation_reason, payment_deadline, payment_id, version, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     // Later events change only these columns; the optimistic version check is the event store's job.
-    this.update = db.prepare(`UPDATE reservations SET status = ?, cancellation_reason = ?, payment_id = ?, version = ?, updated_at = ? WHERE id = ?`);
+    this.update = db.prepare(
+      `UPDATE reservations SET status = ?, cancellation_reason = ?, cancellation_note = ?, payment_id = ?, version = ?, updated_at = ? WHERE id = ?`,
+    );
     this.byId = db.prepare<[string], Row>('SELECT * FROM reservations WHERE id = ?');
     this.overlap = db.prepare<[string, string, string], { id: string }>(
       `SELECT id FROM reservations WHERE resource_id = ? AND status IN ('PENDING', 'CONFIRMED') AND starts_at < ? AND ends_at > ? LIMIT 1`,
@@ -85,7 +89,7 @@ export class ReservationView {
       const s = state;
       this.insert.run(s.id, s.customerId, s.resourceId, s.startsAt, s.endsAt, s.amount, s.currency, s.status, s.cancellationReason, s.paymentDeadline, s.paymentId, version, now, now);
     }
-    else this.update.run(state.status, state.cancellationReason, state.paymentId, version, now, state.id);
+    else this.update.run(state.status, state.cancellationReason, state.cancellationNote, state.paymentId, version, now, state.id);
   }
 
   get(id: string): ReservationRecord | null {

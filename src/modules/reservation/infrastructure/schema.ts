@@ -45,4 +45,6 @@ CREATE TABLE idempotency_keys (
   PRIMARY KEY (customer_id, key)
 ) WITHOUT ROWID;
 ${INBOX_SQL}`,
+  // 2: the customer's free-text reason for cancelling (before, `reservation.cancel` accepted it and dropped it).
+  `ALTER TABLE reservations ADD COLUMN cancellation_note TEXT;`,
 ];
