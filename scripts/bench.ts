@@ -290,7 +290,15 @@ const report = {
   },
   http: httpResult,
   modes,
+  targets: [] as Array<{ target: string; value: number; met: boolean }>,
 };
+// The issue's targets for a 2-core machine, checked against this run (ratios travel between machines; absolutes do not).
+report.targets = [
+  { target: 'sagas/s in-process choreography >= 10,000', value: choreography.sagasPerSec, met: choreography.sagasPerSec >= 10_000 },
+  { target: 'sagas/s / raw ceiling >= 15%', value: report.throughput.ratioToCeiling, met: report.throughput.ratioToCeiling >= 0.15 },
+  { target: 'p99 at half load < 25 ms', value: lat.p99, met: lat.p99 < 25 },
+  { target: 'HTTP tRPC / bare >= 0.7', value: httpResult.ratio, met: httpResult.ratio >= 0.7 },
+];
 if (args.json) {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 } else {
@@ -307,6 +315,7 @@ if (args.json) {
     ['HTTP reservation.create, tRPC', `${f(httpResult.trpcRps)} req/s`],
     ['HTTP same insert, bare node:http', `${f(httpResult.bareRps)} req/s (tRPC ratio ${f(httpResult.ratio, 2)})`],
     ...Object.entries(modes).map(([m, r]) => [`mode ${m}`, r.available ? `${f(r.sagasPerSec ?? 0)} sagas/s (n=${r.n})` : `not available: ${r.note}`]),
+    ...report.targets.map((t) => [`target: ${t.target}`, t.met ? 'met' : 'NOT met']),
   ];
   const w = Math.max(...rows.map((r) => (r[0] as string).length));
   console.log(rows.map(([a, b]) => `${(a as string).padEnd(w)}  ${b}`).join('\n'));
