@@ -1,0 +1,35 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '../..');
+const tsx = resolve(root, 'node_modules/.bin/tsx');
+
+/**
+ * `npm run bench` is a script, not a test, but a user must be able to run it: this runs a tiny bench end
+ * to end and checks the report's shape. The figures themselves are not asserted (speed belongs to the bench).
+ */
+describe('npm run bench', () => {
+  it('prints every figure of a small run as JSON, and checks the targets', async () => {
+    const args = ['scripts/bench.ts', '--json', '--n', '300', '--http-seconds', '1', '--latency-seconds', '1', '--latency-rounds', '2', '--skip-rabbitmq'];
+    const { stdout } = await run(tsx, args, { cwd: root, timeout: 120_000 });
+    const report = JSON.parse(stdout) as Record<string, Record<string, unknown>>;
+    const positive = expect.any(Number) as unknown;
+    expect(report.ceiling).toMatchObject({ commitsPerSec: positive, withBackgroundCheckpointsPerSec: positive });
+    expect(report.throughput).toMatchObject({ n: 300, sagasPerSec: positive, ratioToCeiling: positive });
+    expect(report.latency).toMatchObject({ count: expect.any(Number), p50Ms: positive, p99Ms: positive, maxMs: positive });
+    expect(report.latency?.rounds).toHaveLength(2);
+    expect(report.http).toMatchObject({ trpcRps: positive, bareRps: positive, ratio: positive });
+    expect(report.modes).toMatchObject({ choreography: { available: true }, orchestration: { available: false }, rabbitmq: { available: false, note: 'skipped (--skip-rabbitmq)' } });
+    expect(report.targets).toHaveLength(4);
+    for (const figure of [report.throughput?.sagasPerSec, report.latency?.p99Ms, report.http?.ratio]) expect(figure).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('refuses an option that is not a whole number of at least 1, naming it', async () => {
+    const failed = await run(tsx, ['scripts/bench.ts', '--latency-rounds', '0'], { cwd: root }).catch((e: { code: number; stderr: string }) => e);
+    expect(failed).toMatchObject({ code: 2 });
+    expect((failed as { stderr: string }).stderr).toContain('--latency-rounds');
+  });
+});
