@@ -86,6 +86,15 @@ describe('bad input to reservation.create: a clear error naming the field, and n
     });
   }
 
+  it('names every problem in one answer, the period included', async () => {
+    const e = await refused(() => api.reservation.create({ ...valid(), amount: -1, admin: true, endsAt: '2020-01-01T00:00:00Z' } as never));
+    for (const field of ['amount', 'admin', 'endsAt must be after startsAt']) expect(e.message).toContain(field);
+    // A period that does not parse is reported as such, not also as out of order.
+    const bad = await refused(() => api.reservation.create({ ...valid(), startsAt: 'tomorrow' }));
+    expect(bad.message).toContain('startsAt');
+    expect(bad.message).not.toContain('endsAt must be after startsAt');
+  });
+
   it('refuses whole wrong shapes', async () => {
     for (const input of [null, 'a string', 42, [], {}]) {
       const e = await refused(() => api.reservation.create(input as never));

@@ -30,13 +30,16 @@ const fields = z
     idempotencyKey: z.string().min(1).max(200).optional(),
   })
   .strict();
-const period = z.object({ startsAt: instant, endsAt: instant });
+/** Both ends of the period parsed: the only problems, if any, are in other fields (or extra keys). */
+const periodParsed = (issues: readonly z.core.$ZodRawIssue[]): boolean =>
+  issues.every((i) => i.code === 'unrecognized_keys' || (i.path !== undefined && i.path.length > 0 && i.path[0] !== 'startsAt' && i.path[0] !== 'endsAt'));
 
 export const createReservationInput = fields.refine((r) => r.endsAt > r.startsAt, {
   path: ['endsAt'],
   message: 'endsAt must be after startsAt',
-  // Report the period even when other fields are wrong too, so one answer names every problem.
-  when: (payload) => period.safeParse(payload.value).success,
+  // Report the period even when other fields are wrong too, so one answer names every problem. Decided
+  // from the issues found so far rather than by parsing the period again (that was ~2% of a saga's CPU).
+  when: (payload) => periodParsed(payload.issues),
 });
 export type CreateReservationInput = z.input<typeof createReservationInput>;
 
