@@ -1,20 +1,25 @@
 import type { Envelope } from '../envelope';
 
 /**
- * Envelopes this process just wrote to an outbox, by row position, so the relay can skip parsing its
- * own JSON. A cached entry is used only when the row read back holds exactly the same text: a row from
- * a rolled-back transaction whose position was reused can never be mistaken for the cached one.
+ * Envelopes this process just wrote to an outbox, by row position, so the relay reads back only each
+ * row's position and a short identity (the outbox's message id, the event store's stream id) instead
+ * of its whole JSON (~2% of a saga's instructions under callgrind), and parses nothing it wrote itself.
+ * A position can be reused: a row from a rolled-back transaction frees its position for the next
+ * insert. Every insert remembers what it wrote, so the entry for a position is always the latest write
+ * there; the identity check is the second guard (a row some other writer put there is read and parsed
+ * in full).
  */
 export class EnvelopeCache {
-  private readonly byPosition = new Map<number, { json: string; envelope: Envelope }>();
+  private readonly byPosition = new Map<number, { identity: string; envelope: Envelope }>();
 
-  remember(position: number, json: string, envelope: Envelope): void {
-    this.byPosition.set(position, { json, envelope });
+  remember(position: number, identity: string, envelope: Envelope): void {
+    this.byPosition.set(position, { identity, envelope });
   }
 
-  read(position: number, json: string): Envelope {
+  /** The envelope written at `position` if it is the one with `identity`; otherwise the row's JSON, loaded and parsed. */
+  read(position: number, identity: string, load: (position: number) => string): Envelope {
     const hit = this.byPosition.get(position);
-    return hit && hit.json === json ? hit.envelope : (JSON.parse(json) as Envelope);
+    return hit && hit.identity === identity ? hit.envelope : (JSON.parse(load(position)) as Envelope);
   }
 
   /** Everything up to `position` is dispatched. */

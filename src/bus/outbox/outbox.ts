@@ -32,21 +32,24 @@ export class SqliteOutbox implements OutboxSource {
   private readonly insert;
   private readonly select;
   private readonly remove;
+  private readonly selectOne;
+  private readonly loadOne = (seq: number): string => this.selectOne.get(seq) as string;
   private readonly cache = new EnvelopeCache();
 
   constructor(db: Db) {
     this.insert = db.prepare('INSERT INTO outbox (message_id, envelope) VALUES (?, ?)');
-    this.select = db.prepare<[number, number], { seq: number; envelope: string }>('SELECT seq, envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.select = db.prepare<[number, number], { seq: number; id: string }>('SELECT seq, message_id AS id FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.selectOne = db.prepare<[number], string>('SELECT envelope FROM outbox WHERE seq = ?').pluck();
     this.remove = db.prepare('DELETE FROM outbox WHERE seq <= ?');
   }
 
   add(envelope: Envelope): void {
     const json = JSON.stringify(envelope);
-    this.cache.remember(Number(this.insert.run(envelope.id, json).lastInsertRowid), json, envelope);
+    this.cache.remember(Number(this.insert.run(envelope.id, json).lastInsertRowid), envelope.id, envelope);
   }
 
   pending(afterSeq: number, limit: number): PendingMessage[] {
-    return this.select.all(afterSeq, limit).map((r) => ({ seq: r.seq, envelope: this.cache.read(r.seq, r.envelope) }));
+    return this.select.all(afterSeq, limit).map((r) => ({ seq: r.seq, envelope: this.cache.read(r.seq, r.id, this.loadOne) }));
   }
 
   markDispatched(seq: number): void {

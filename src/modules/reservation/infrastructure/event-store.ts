@@ -16,15 +16,19 @@ export class EventStore implements OutboxSource {
   private readonly readStream;
   private readonly insert;
   private readonly readPending;
+  private readonly readOne;
+  private readonly loadOne = (position: number): string => this.readOne.get(position) as string;
   private readonly checkpoint;
   private readonly cache = new EnvelopeCache();
 
   constructor(private readonly db: Db) {
     this.readStream = db.prepare<[string], { version: number; envelope: string }>('SELECT version, envelope FROM events WHERE stream_id = ? ORDER BY version');
     this.insert = db.prepare('INSERT INTO events (stream_id, version, type, envelope) VALUES (?, ?, ?, ?)');
-    this.readPending = db.prepare<[number, number], { position: number; envelope: string }>(
-      'SELECT position, envelope FROM events WHERE position > MAX(?, (SELECT position FROM relay_checkpoint WHERE id = 1)) ORDER BY position LIMIT ?',
+    // Positions and identities only: the envelopes this process wrote come from the cache.
+    this.readPending = db.prepare<[number, number], { position: number; streamId: string }>(
+      'SELECT position, stream_id AS streamId FROM events WHERE position > MAX(?, (SELECT position FROM relay_checkpoint WHERE id = 1)) ORDER BY position LIMIT ?',
     );
+    this.readOne = db.prepare<[number], string>('SELECT envelope FROM events WHERE position = ?').pluck();
     this.checkpoint = db.prepare('UPDATE relay_checkpoint SET position = ? WHERE id = 1 AND position < ?');
   }
 
@@ -42,7 +46,7 @@ export class EventStore implements OutboxSource {
     try {
       envelopes.forEach((e, i) => {
         const json = JSON.stringify(e);
-        this.cache.remember(Number(this.insert.run(streamId, expectedVersion + i + 1, e.type, json).lastInsertRowid), json, e);
+        this.cache.remember(Number(this.insert.run(streamId, expectedVersion + i + 1, e.type, json).lastInsertRowid), streamId, e);
       });
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
@@ -53,7 +57,7 @@ export class EventStore implements OutboxSource {
   }
 
   pending(afterSeq: number, limit: number): PendingMessage[] {
-    return this.readPending.all(afterSeq, limit).map((r) => ({ seq: r.position, envelope: this.cache.read(r.position, r.envelope) }));
+    return this.readPending.all(afterSeq, limit).map((r) => ({ seq: r.position, envelope: this.cache.read(r.position, r.streamId, this.loadOne) }));
   }
 
   markDispatched(seq: number): void {
