@@ -9,7 +9,7 @@ import { execute } from './execute';
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 /** Any ISO 8601 instant with an offset; stored normalised to UTC so strings compare as times. */
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
+const instant = z.iso.datetime({ offset: true }).transform((s) => iso(Date.parse(s)));
 
 const fields = z
   .object({
