@@ -50,6 +50,35 @@ export interface PaymentOperation {
   at: string;
 }
 
+/** A payment row as better-sqlite3 returns it in raw mode (an array, far cheaper to build than an object row on Node 20). */
+type PaymentRow = [
+  reservationId: string,
+  paymentId: string,
+  status: PaymentStatus,
+  amount: number | null,
+  currency: string | null,
+  capturedAmount: number,
+  refundedAmount: number,
+  declineCode: string | null,
+  declineMessage: string | null,
+  createdAt: string,
+  updatedAt: string,
+];
+
+const toPaymentRecord = (r: PaymentRow): PaymentRecord => ({
+  reservationId: r[0],
+  paymentId: r[1],
+  status: r[2],
+  amount: r[3],
+  currency: r[4],
+  capturedAmount: r[5],
+  refundedAmount: r[6],
+  declineCode: r[7],
+  declineMessage: r[8],
+  createdAt: r[9],
+  updatedAt: r[10],
+});
+
 /** payment.db: state-stored payments, their capture/refund history, the outbox and the inbox. */
 export class PaymentStore {
   readonly outbox: SqliteOutbox;
@@ -62,11 +91,12 @@ export class PaymentStore {
     this.inbox = new Inbox(db);
     this.writes = new GroupCommit(db);
     this.st = {
-      get: db.prepare<[string], PaymentRecord>(`
-        SELECT reservation_id AS reservationId, payment_id AS paymentId, status, amount, currency, captured_amount AS capturedAmount,
-               refunded_amount AS refundedAmount, decline_code AS declineCode, decline_message AS declineMessage,
-               created_at AS createdAt, updated_at AS updatedAt
-        FROM payments WHERE reservation_id = ?`),
+      get: db
+        .prepare<[string], PaymentRow>(
+          `SELECT reservation_id, payment_id, status, amount, currency, captured_amount, refunded_amount, decline_code, decline_message, created_at, updated_at
+           FROM payments WHERE reservation_id = ?`,
+        )
+        .raw(),
       insertIfAbsent: db.prepare(`INSERT OR IGNORE INTO payments (reservation_id, payment_id, status, amount, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       setStatus: db.prepare('UPDATE payments SET status = ?, updated_at = ? WHERE reservation_id = ?'),
       setStatusAddCapture: db.prepare('UPDATE payments SET status = ?, updated_at = ?, captured_amount = captured_amount + ? WHERE reservation_id = ?'),
@@ -88,7 +118,8 @@ export class PaymentStore {
   }
 
   get(reservationId: string): PaymentRecord | null {
-    return this.st.get.get(reservationId) ?? null;
+    const row = this.st.get.get(reservationId);
+    return row ? toPaymentRecord(row) : null;
   }
 
   /** Inserts the payment unless the reservation has one already; says whether it did. */
