@@ -46,9 +46,26 @@ export interface EnvelopeMeta {
   headers?: Record<string, string>;
 }
 
+const CHECKED = Symbol('checked by contract');
+
+/**
+ * The contract that checked this payload when its envelope was created in this process, if any. A
+ * consumer subscribed with the very same contract object need not check it again (an in-process
+ * delivery hands over the producer's object). Anything that crossed a wire or a database was parsed from
+ * JSON, carries no mark and is checked in full.
+ */
+export function checkedBy(payload: unknown): Contract | undefined {
+  return typeof payload === 'object' && payload !== null ? (payload as { [CHECKED]?: Contract })[CHECKED] : undefined;
+}
+
 /** Builds an envelope for a contract. The payload is checked here so a producer can't emit what its consumers would refuse. */
 export function createEnvelope<C extends Contract>(contract: C, payload: PayloadOf<C>, meta: EnvelopeMeta): Envelope {
   const id = meta.id ?? newId();
+  const checked: unknown = contract.schema.parse(payload);
+  if (typeof checked === 'object' && checked !== null) {
+    // Frozen: consumers in this process share it instead of each getting a parsed copy.
+    Object.freeze(Object.defineProperty(checked, CHECKED, { value: contract }));
+  }
   return {
     id,
     type: contract.type,
@@ -57,7 +74,7 @@ export function createEnvelope<C extends Contract>(contract: C, payload: Payload
     correlationId: meta.correlationId ?? id,
     causationId: meta.causationId ?? null,
     key: meta.key,
-    payload: contract.schema.parse(payload),
+    payload: checked,
     headers: meta.headers ?? {},
   };
 }

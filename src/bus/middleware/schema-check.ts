@@ -1,9 +1,14 @@
 import { z } from 'zod';
-import type { Contract } from '../envelope';
+import { checkedBy, type Contract } from '../envelope';
 import { SchemaError } from '../errors';
 import type { Middleware } from '../ports';
 
-/** Innermost: finds the contract for the message's type and version and validates the payload, or refuses it for good. */
+/**
+ * Innermost: finds the contract for the message's type and version and validates the payload, or refuses
+ * it for good. A payload this process created with the very same contract was checked then and is not
+ * checked again (under callgrind, ~3% of a saga's instructions); anything decoded from a wire or a
+ * database is.
+ */
 export const schemaCheck = (contracts: readonly Contract[]): Middleware => {
   const byKey = new Map(contracts.map((c) => [`${c.type}@${c.version}`, c] as const));
   const accepted = contracts.map((c) => c.name).join(', ');
@@ -12,6 +17,10 @@ export const schemaCheck = (contracts: readonly Contract[]): Middleware => {
     const { type, version, payload } = d.envelope;
     const contract = byKey.get(`${type}@${version}`);
     if (!contract) throw new SchemaError(`no contract for ${type} version ${version} in group "${d.group}"; accepted: ${accepted}`);
+    if (checkedBy(payload) === contract) {
+      d.payload = payload; // checked by this very contract when it was created in this process
+      return next(d);
+    }
     const parsed = contract.schema.safeParse(payload);
     if (!parsed.success) throw new SchemaError(`payload of ${contract.name} is invalid: ${z.prettifyError(parsed.error)}`);
     d.payload = parsed.data;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { silentLogger } from '../../platform/logger';
 import { BusDelivery } from '../delivery';
@@ -24,6 +24,25 @@ describe('schema check', () => {
 
   it('hands the handler the payload its contract parsed', async () => {
     expect(await run(envelope)).toEqual({ word: 'hey' });
+  });
+
+  it('checks an envelope created in this process once (at creation); one from a wire or a database on delivery', async () => {
+    const parse = vi.spyOn(Greeted.schema, 'safeParse');
+    try {
+      const local = createEnvelope(Greeted, { word: 'hi' }, { key: 'k', occurredAt: '2031-01-01T00:00:00.000Z' });
+      expect(await run(local)).toBe(local.payload); // the producer's checked object, shared
+      expect(Object.isFrozen(local.payload)).toBe(true); // so no consumer can change it under another
+      expect(parse).not.toHaveBeenCalled();
+      const fromWire = JSON.parse(JSON.stringify(local)) as Envelope;
+      expect(await run(fromWire)).toEqual({ word: 'hi' });
+      expect(parse).toHaveBeenCalledTimes(1);
+      // A consumer with another contract object of the same name and version checks it itself.
+      const lookalike = defineContract('test.Greeted', 1, z.object({ word: z.string().min(5) }));
+      const strict = schemaCheck([lookalike])(async () => ({ kind: 'ack' }) as Settlement);
+      await expect(strict(new BusDelivery(local, 'g', 0, 1, null, silentLogger))).rejects.toThrow(/payload of test\.Greeted\.v1 is invalid/);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('refuses for good an invalid payload, an unknown version and an undecodable message, naming what was wrong', async () => {
