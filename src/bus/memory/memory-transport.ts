@@ -22,7 +22,9 @@ export class MemoryTransport implements Transport {
   readonly name = 'memory';
   private readonly emitter = new EventEmitter<Record<string, Listener>>();
   private readonly handles = new Map<string, HandleFn>();
-  private readonly inflight = new Set<Promise<Settlement>>();
+  /** Deliveries started and not yet settled; `idle()` waits for it to reach zero. */
+  private inflight = 0;
+  private idleWaiters: Array<() => void> = [];
   private readonly timers = new Map<string, TimerHandle>();
   private closed = false;
 
@@ -60,11 +62,11 @@ export class MemoryTransport implements Transport {
   }
 
   get busy(): boolean {
-    return this.inflight.size > 0;
+    return this.inflight > 0;
   }
 
   async idle(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    while (this.inflight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   async close(): Promise<void> {
@@ -76,34 +78,37 @@ export class MemoryTransport implements Transport {
   }
 
   private deliver(group: string, envelope: Envelope, round: number, tries: number, firstFailedAt: number | null): Promise<Settlement> {
-    const p = this.run(group, envelope, round, tries, firstFailedAt);
-    this.inflight.add(p);
-    void p.finally(() => this.inflight.delete(p));
-    return p;
+    // Counted, not tracked in a set with a `finally` per delivery: that was two promises and a closure each.
+    this.inflight++;
+    return this.run(group, envelope, round, tries, firstFailedAt);
   }
 
   private async run(group: string, envelope: Envelope, round: number, tries: number, firstFailedAt: number | null): Promise<Settlement> {
-    await null; // never run a handler inside the publisher's call stack
-    const handle = this.handles.get(group);
-    if (this.closed || !handle) return { kind: 'retry', delayMs: 0, error: new Error('transport closed') };
-    const d: Delivery = new BusDelivery(envelope, group, round, tries, firstFailedAt, this.log);
-    let s: Settlement;
     try {
-      s = await handle(d);
-    } catch (thrown) {
-      const error = toError(thrown);
-      this.log.error({ err: error, group, messageId: envelope.id }, 'handler chain failed; keeping the message for a later try');
-      s = { kind: 'retry', delayMs: CHAIN_FAILURE_DELAY_MS, error };
+      await null; // never run a handler inside the publisher's call stack
+      const handle = this.handles.get(group);
+      if (this.closed || !handle) return { kind: 'retry', delayMs: 0, error: new Error('transport closed') };
+      const d: Delivery = new BusDelivery(envelope, group, round, tries, firstFailedAt, this.log);
+      let s: Settlement;
+      try {
+        s = await handle(d);
+      } catch (thrown) {
+        const error = toError(thrown);
+        this.log.error({ err: error, group, messageId: envelope.id }, 'handler chain failed; keeping the message for a later try');
+        s = { kind: 'retry', delayMs: CHAIN_FAILURE_DELAY_MS, error };
+      }
+      if (this.closed) return s;
+      if (s.kind === 'retry') {
+        const next = { round: round + 1, tries: d.tries, firstFailedAt: d.firstFailedAt ?? this.clock.now() };
+        this.retries.put({ group, envelope, ...next, dueAt: this.clock.now() + s.delayMs });
+        this.arm(group, envelope, next.round, next.tries, next.firstFailedAt, s.delayMs);
+      } else if (round > 0) {
+        this.retries.delete(group, envelope.id);
+      }
+      return s;
+    } finally {
+      if (--this.inflight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
-    if (this.closed) return s;
-    if (s.kind === 'retry') {
-      const next = { round: round + 1, tries: d.tries, firstFailedAt: d.firstFailedAt ?? this.clock.now() };
-      this.retries.put({ group, envelope, ...next, dueAt: this.clock.now() + s.delayMs });
-      this.arm(group, envelope, next.round, next.tries, next.firstFailedAt, s.delayMs);
-    } else if (round > 0) {
-      this.retries.delete(group, envelope.id);
-    }
-    return s;
   }
 
   private arm(group: string, envelope: Envelope, round: number, tries: number, firstFailedAt: number | null, delayMs: number): void {

@@ -12,17 +12,20 @@ import type { Middleware } from '../ports';
 export const schemaCheck = (contracts: readonly Contract[]): Middleware => {
   const byKey = new Map(contracts.map((c) => [`${c.type}@${c.version}`, c] as const));
   const accepted = contracts.map((c) => c.name).join(', ');
-  return (next) => async (d) => {
-    if (d.decodeError) throw new SchemaError(`undecodable message: ${d.decodeError}`);
+  const refuse = (message: string) => Promise.reject(new SchemaError(message));
+  // Not an async function: it only hands over to `next`, so it returns `next`'s promise (or a rejected
+  // one) instead of wrapping it in one more promise per message.
+  return (next) => (d) => {
+    if (d.decodeError) return refuse(`undecodable message: ${d.decodeError}`);
     const { type, version, payload } = d.envelope;
     const contract = byKey.get(`${type}@${version}`);
-    if (!contract) throw new SchemaError(`no contract for ${type} version ${version} in group "${d.group}"; accepted: ${accepted}`);
+    if (!contract) return refuse(`no contract for ${type} version ${version} in group "${d.group}"; accepted: ${accepted}`);
     if (checkedBy(payload) === contract) {
       d.payload = payload; // checked by this very contract when it was created in this process
       return next(d);
     }
     const parsed = contract.schema.safeParse(payload);
-    if (!parsed.success) throw new SchemaError(`payload of ${contract.name} is invalid: ${z.prettifyError(parsed.error)}`);
+    if (!parsed.success) return refuse(`payload of ${contract.name} is invalid: ${z.prettifyError(parsed.error)}`);
     d.payload = parsed.data;
     return next(d);
   };
