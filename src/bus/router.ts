@@ -10,7 +10,9 @@ import { schemaCheck } from './middleware/schema-check';
 import {
   defaultRetryPolicy,
   type EventBus,
+  type Delivery,
   type HandleFn,
+  type Message,
   type MessageHandler,
   type Middleware,
   type RetryPolicy,
@@ -20,6 +22,25 @@ import {
 } from './ports';
 
 const ACK: Settlement = { kind: 'ack' };
+
+/**
+ * What a handler receives. A class with the logger as a prototype getter: an object literal with a
+ * getter builds a new closure and accessor for every message. The logger is read lazily, so the
+ * correlated child logger is built only if the handler logs.
+ */
+class HandlerMessage<P> implements Message<P> {
+  readonly envelope: Envelope;
+  readonly payload: P;
+  readonly #delivery: Delivery;
+  constructor(delivery: Delivery) {
+    this.envelope = delivery.envelope;
+    this.payload = delivery.payload as P;
+    this.#delivery = delivery;
+  }
+  get log(): Logger {
+    return this.#delivery.log;
+  }
+}
 
 export interface RouterOptions {
   retry?: Partial<RetryPolicy>;
@@ -65,13 +86,7 @@ export class MessageBus implements EventBus {
     const policy = { ...this.retryPolicy, ...options.retry };
     const run = (this.decorate ? this.decorate(group, handler as MessageHandler<Contract>) : handler) as MessageHandler<C>;
     const final: HandleFn = async (d) => {
-      await run({
-        envelope: d.envelope,
-        payload: d.payload as Parameters<MessageHandler<C>>[0]['payload'],
-        get log() {
-          return d.log; // read lazily: the correlated child logger is built only if the handler logs
-        },
-      });
+      await run(new HandlerMessage(d));
       return ACK;
     };
     const chain = compose(

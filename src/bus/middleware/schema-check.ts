@@ -10,7 +10,9 @@ import type { Middleware } from '../ports';
  * database is.
  */
 export const schemaCheck = (contracts: readonly Contract[]): Middleware => {
-  const byKey = new Map(contracts.map((c) => [`${c.type}@${c.version}`, c] as const));
+  // By type, then version: no key string is built per message.
+  const byType = new Map<string, Map<number, Contract>>();
+  for (const c of contracts) byType.set(c.type, (byType.get(c.type) ?? new Map<number, Contract>()).set(c.version, c));
   const accepted = contracts.map((c) => c.name).join(', ');
   const refuse = (message: string) => Promise.reject(new SchemaError(message));
   // Not an async function: it only hands over to `next`, so it returns `next`'s promise (or a rejected
@@ -18,7 +20,7 @@ export const schemaCheck = (contracts: readonly Contract[]): Middleware => {
   return (next) => (d) => {
     if (d.decodeError) return refuse(`undecodable message: ${d.decodeError}`);
     const { type, version, payload } = d.envelope;
-    const contract = byKey.get(`${type}@${version}`);
+    const contract = byType.get(type)?.get(version);
     if (!contract) return refuse(`no contract for ${type} version ${version} in group "${d.group}"; accepted: ${accepted}`);
     if (checkedBy(payload) === contract) {
       d.payload = payload; // checked by this very contract when it was created in this process
