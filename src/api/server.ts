@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Logger } from '../platform/logger';
@@ -20,6 +20,11 @@ export interface HttpServer {
 
 const BASE_PATH = '/trpc/';
 
+function notUnderBasePath(url: string, res: ServerResponse): void {
+  const message = `no such path "${url.split('?')[0]}": the API is under ${BASE_PATH}, e.g. POST ${BASE_PATH}reservation.create or GET ${BASE_PATH}reservation.get?input=...`;
+  res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message, code: -32004, data: { code: 'NOT_FOUND', httpStatus: 404 } } }));
+}
+
 /**
  * tRPC over HTTP at `/trpc`: single, unbatched calls take the lean path (see fast-path.ts), everything
  * else the official standalone adapter. Bodies above `maxBodyBytes` are refused (413) either way.
@@ -38,6 +43,9 @@ export async function startHttpServer(appRouter: AppRouter, o: HttpOptions, log:
   });
   const fast = createFastPath(appRouter, { basePath: BASE_PATH, maxBodyBytes: o.maxBodyBytes, createContext, onError });
   const server = createServer((req, res) => {
+    // tRPC's adapter cuts the base path off any URL without checking it ("/reservation.create" would be
+    // looked up as "rvation.create"): outside /trpc/, say where the API is instead.
+    if (!req.url?.startsWith(BASE_PATH)) return notUnderBasePath(req.url ?? '', res);
     if (!fast(req, res)) void official(req, res);
   });
   await new Promise<void>((resolve, reject) => {

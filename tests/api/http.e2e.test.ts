@@ -135,6 +135,15 @@ describe('tRPC over HTTP with @trpc/client', () => {
     expect((await client.reservation.list.query({ limit: 1 })).items).toBeDefined();
   });
 
+  it('answers a path outside /trpc with a 404 that says where the API is', async () => {
+    const root = http.url.replace(/\/trpc$/, '');
+    const res = await fetch(`${root}/reservation.create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toContain('/trpc/reservation.create');
+    expect(body.error.message).toContain('"/reservation.create"');
+  });
+
   it('answers malformed JSON with a 400, not a crash', async () => {
     const res = await fetch(`${http.url}/reservation.create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"customerId":' });
     expect(res.status).toBe(400);
