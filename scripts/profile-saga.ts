@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { tempDir } from '../src/bus/testing/temp-dir';
 import { loadConfig } from '../src/config';
-import { buildApp } from '../src/main';
+import { buildApp } from '../src/compose';
 import { ReservationCancelled, ReservationConfirmed } from '../src/modules/reservation/contracts/events';
 import { silentLogger } from '../src/platform/logger';
 

@@ -12,7 +12,8 @@ export const configSchema = z.object({
   /** Prefix of exchange and queue names: separate deployments on one broker use different ones. */
   RABBITMQ_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'RABBITMQ_PREFIX may hold letters, digits, dot, dash and underscore').default('consistency'),
   RABBITMQ_PREFETCH: int(64, 1),
-  SAGA_MODE: z.enum(['choreography']).default('choreography'),
+  /** choreography: the modules react to each other's events; orchestration: a process manager (saga.db) sends them commands. */
+  SAGA_MODE: z.enum(['choreography', 'orchestration'], { error: 'SAGA_MODE must be one of: choreography, orchestration' }).default('choreography'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a PENDING reservation waits for its payment before it is cancelled with PAYMENT_TIMEOUT. */
   PAYMENT_DEADLINE_MS: int(120_000, 1),

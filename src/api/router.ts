@@ -1,13 +1,16 @@
 import type { DeadLetterOperations } from '../bus/dead-letters/operations';
 import { createPaymentRouter, type PaymentModule } from '../modules/payment';
 import { createReservationRouter, type ReservationModule } from '../modules/reservation';
+import type { SagaQueries } from '../saga/saga-queries';
 import { createAdminRouter } from './admin-router';
+import { createSagaRouter } from './saga-router';
 import { router } from './trpc';
 
 /** Read at call time: in split mode a module another process runs throws ModuleNotHereError. */
 export interface ApiServices {
   readonly reservation: ReservationModule;
   readonly payment: PaymentModule;
+  readonly sagaQueries: SagaQueries;
   readonly deadLetters: DeadLetterOperations;
 }
 
@@ -15,6 +18,7 @@ export const createAppRouter = (s: ApiServices) =>
   router({
     reservation: createReservationRouter(() => s.reservation),
     payment: createPaymentRouter(() => s.payment),
+    saga: createSagaRouter(() => s.sagaQueries),
     admin: createAdminRouter(s.deadLetters, () => s.payment),
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Contract, PayloadOf } from '../platform/contract';
 import { newId } from '../platform/ids';
 
 /** The message envelope: what travels on every transport and sits in every outbox row. */
@@ -15,27 +16,7 @@ export const envelopeSchema = z.object({
 });
 export type Envelope = z.infer<typeof envelopeSchema>;
 
-/** A versioned message contract: name + version + zod payload schema. The TS type is inferred from it. */
-export interface Contract<S extends z.ZodType = z.ZodType> {
-  readonly type: string;
-  readonly version: number;
-  /** `type.vN`, e.g. `reservation.ReservationCreated.v1`. */
-  readonly name: string;
-  readonly schema: S;
-  /** Top-level payload fields that views (logs, dead-letter listings) must mask. */
-  readonly sensitive: readonly string[];
-}
-
-export type PayloadOf<C extends Contract> = z.infer<C['schema']>;
-
-export function defineContract<S extends z.ZodType>(
-  type: string,
-  version: number,
-  schema: S,
-  options: { sensitive?: readonly string[] } = {},
-): Contract<S> {
-  return { type, version, name: `${type}.v${version}`, schema, sensitive: options.sensitive ?? [] };
-}
+export { defineContract, type Contract, type PayloadOf } from '../platform/contract';
 
 export interface EnvelopeMeta {
   key: string;

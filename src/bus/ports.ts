@@ -70,6 +70,8 @@ export interface Message<P> {
   readonly envelope: Envelope;
   readonly payload: P;
   readonly log: Logger;
+  /** Which handler invocation this is for the message in this group, counting every retry (1 on the first). */
+  readonly attempt: number;
 }
 
 export type MessageHandler<C extends Contract> = (message: Message<PayloadOf<C>>) => Promise<void> | void;

@@ -1,6 +1,7 @@
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import type { DeadLetterStore } from './dead-letters/store';
+import type { DeadLetterListener } from './middleware/dead-letter';
 import type { Contract, Envelope } from './envelope';
 import { correlation } from './middleware/correlation';
 import { deadLetter } from './middleware/dead-letter';
@@ -40,6 +41,9 @@ class HandlerMessage<P> implements Message<P> {
   get log(): Logger {
     return this.#delivery.log;
   }
+  get attempt(): number {
+    return this.#delivery.tries;
+  }
 }
 
 export interface RouterOptions {
@@ -48,6 +52,8 @@ export interface RouterOptions {
   random?: () => number;
   /** Wraps each subscription's handler, inside the chain (the fault simulator injects failures here). */
   decorateHandler?: (group: string, handler: MessageHandler<Contract>) => MessageHandler<Contract>;
+  /** Told about every message that was dead-lettered, after it was stored (the saga logs it on its instance). */
+  onDeadLettered?: DeadLetterListener;
 }
 
 /** Applies `middleware` so that the first one listed is the outermost. */
@@ -63,6 +69,7 @@ export class MessageBus implements EventBus {
   private readonly retryPolicy: RetryPolicy;
   private readonly random: () => number;
   private readonly decorate: NonNullable<RouterOptions['decorateHandler']> | null;
+  private readonly onDeadLettered: DeadLetterListener | undefined;
 
   constructor(
     readonly transport: Transport,
@@ -74,6 +81,7 @@ export class MessageBus implements EventBus {
     this.retryPolicy = { ...defaultRetryPolicy, ...options.retry };
     this.random = options.random ?? Math.random;
     this.decorate = options.decorateHandler ?? null;
+    this.onDeadLettered = options.onDeadLettered;
   }
 
   publish(envelopes: Envelope | readonly Envelope[]): Promise<void> {
@@ -90,7 +98,7 @@ export class MessageBus implements EventBus {
       return ACK;
     };
     const chain = compose(
-      [correlation(this.log), deadLetter(this.deadLetters, this.clock), retry(policy, this.random), recoverer(this.clock), schemaCheck(contracts)],
+      [correlation(this.log), deadLetter(this.deadLetters, this.clock, this.onDeadLettered), retry(policy, this.random), recoverer(this.clock), schemaCheck(contracts)],
       final,
     );
     this.transport.subscribe(group, [...new Set(contracts.map((c) => c.type))], chain);

@@ -6,7 +6,8 @@ import { createCallerFactory } from '../../src/api/trpc';
 import { FakeClock } from '../../src/bus/testing/fake-clock';
 import { tempDir } from '../../src/bus/testing/temp-dir';
 import { loadConfig } from '../../src/config';
-import { buildApp, type App } from '../../src/main';
+import type { App } from '../../src/app';
+import { buildApp } from '../../src/compose';
 import { silentLogger } from '../../src/platform/logger';
 import { reservationInput, SCENARIO_ENV } from '../scenarios/system';
 

@@ -4,7 +4,8 @@ import { createAppRouter } from '../../src/api/router';
 import { startHttpServer, type HttpServer } from '../../src/api/server';
 import { tempDir } from '../../src/bus/testing/temp-dir';
 import { loadConfig } from '../../src/config';
-import { buildApp, type App } from '../../src/main';
+import type { App } from '../../src/app';
+import { buildApp } from '../../src/compose';
 import { silentLogger } from '../../src/platform/logger';
 
 let app: App;

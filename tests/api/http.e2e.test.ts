@@ -5,7 +5,8 @@ import { startHttpServer, type HttpServer } from '../../src/api/server';
 import { FakeClock } from '../../src/bus/testing/fake-clock';
 import { tempDir } from '../../src/bus/testing/temp-dir';
 import { loadConfig } from '../../src/config';
-import { buildApp, type App } from '../../src/main';
+import type { App } from '../../src/app';
+import { buildApp } from '../../src/compose';
 import { silentLogger } from '../../src/platform/logger';
 import { reservationInput, SCENARIO_ENV } from '../scenarios/system';
 

@@ -4,7 +4,7 @@ import type { AppRouter } from '../../src/api/router';
 import { FakeClock } from '../../src/bus/testing/fake-clock';
 import { tempDir } from '../../src/bus/testing/temp-dir';
 import { loadConfig } from '../../src/config';
-import { buildApp } from '../../src/main';
+import { buildApp } from '../../src/compose';
 import { silentLogger } from '../../src/platform/logger';
 import { findViolations } from '../scenarios/invariants';
 import { prng } from '../simulation/simulator';

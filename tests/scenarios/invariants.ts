@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { App } from '../../src/main';
+import type { App } from '../../src/app';
 import type { LedgerEntry } from '../../src/modules/payment';
 
 interface Row {

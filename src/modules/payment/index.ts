@@ -1,20 +1,17 @@
 import { inject, injectable } from 'tsyringe';
 import { join } from 'node:path';
-import { NonRetryableError } from '../../bus/errors';
-import { isOf, type EventBus } from '../../bus/ports';
+import type { HandlerTable } from '../../bus/handler-table';
+import { OutboxRelay } from '../../bus/outbox/relay';
+import type { EventBus } from '../../bus/ports';
 import type { Config } from '../../config';
 import type { Clock } from '../../platform/clock';
+import type { Logger } from '../../platform/logger';
 import { Signal } from '../../platform/signal';
-import { CLOCK, CONFIG, EVENT_BUS, PAYMENT_GATEWAY } from '../../platform/tokens';
-import { ReservationCancelled, ReservationCreated } from '../reservation/contracts/events';
-import { RefundRequested } from './contracts/events';
-import { PAYMENT_GROUP } from './application/apply-transition';
+import { CLOCK, CONFIG, EVENT_BUS, LOGGER, PAYMENT_GATEWAY } from '../../platform/tokens';
 import { getPaymentByReservation } from './application/get-payment';
-import { onRefundRequested } from './application/on-refund-requested';
-import { onReservationCancelled } from './application/on-reservation-cancelled';
-import { onReservationCreated } from './application/on-reservation-created';
 import type { PaymentGateway, ProviderControl } from './application/payment-gateway';
 import { PaymentStore } from './infrastructure/payment-store';
+import { paymentSubscriptions } from './subscriptions';
 
 export { getPaymentInput } from './application/get-payment';
 export type { PaymentGateway, ProviderControl } from './application/payment-gateway';
@@ -23,35 +20,33 @@ export { createPaymentRouter } from './api/router';
 
 const isControl = (g: object): g is ProviderControl => 'setOutage' in g && 'isInOutage' in g;
 
-/** The payment module's facade: owns payment.db and its outbox; charges and refunds through the gateway port. */
+/** The payment module's facade: owns payment.db, its outbox and relay; charges and refunds through the gateway port. */
 @injectable()
 export class PaymentModule {
   readonly store: PaymentStore;
-  readonly committed = new Signal();
+  /** Its consumer group and handlers; the saga definition decides which messages reach them. */
+  readonly subscriptions: HandlerTable;
+  readonly relay: OutboxRelay;
   readonly getByReservation;
 
   constructor(
     @inject(CONFIG) config: Config,
-    @inject(EVENT_BUS) private readonly bus: EventBus,
-    @inject(CLOCK) private readonly clock: Clock,
+    @inject(EVENT_BUS) bus: EventBus,
+    @inject(CLOCK) clock: Clock,
+    @inject(LOGGER) log: Logger,
     @inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
   ) {
     this.store = PaymentStore.open(join(config.DATA_DIR, 'payment.db'));
+    this.relay = new OutboxRelay(this.store.outbox, bus, clock, log.child({ relay: 'payment' }), { pollMs: config.RELAY_POLL_MS });
+    const committed = new Signal();
+    committed.on(() => this.relay.wake());
+    this.subscriptions = paymentSubscriptions(this.store, gateway, clock, committed);
     this.getByReservation = getPaymentByReservation(this.store);
   }
 
-  subscribe(): void {
-    const created = onReservationCreated(this.store, this.gateway, this.clock);
-    const cancelled = onReservationCancelled(this.store, this.clock);
-    const refund = onRefundRequested(this.store, this.gateway, this.clock);
-    this.bus.subscribe(PAYMENT_GROUP, [ReservationCreated, ReservationCancelled, RefundRequested], async (m) => {
-      let announced: boolean;
-      if (isOf(ReservationCreated, m)) announced = await created(m.envelope, m.payload);
-      else if (isOf(ReservationCancelled, m)) announced = await cancelled(m.envelope, m.payload);
-      else if (isOf(RefundRequested, m)) announced = await refund(m.envelope, m.payload);
-      else throw new NonRetryableError(`payment has no handler for ${m.envelope.type} v${m.envelope.version}`);
-      if (announced) this.committed.notify();
-    });
+  /** Publishes what the outbox still owes (after a crash too), then whatever each commit adds. */
+  start(): void {
+    this.relay.start();
   }
 
   /** The operator's outage switch, when the configured provider has one. */
@@ -59,6 +54,10 @@ export class PaymentModule {
     if (!isControl(this.gateway)) throw new Error('the configured payment provider has no outage switch');
     this.gateway.setOutage(on);
     return { on: this.gateway.isInOutage() };
+  }
+
+  async stop(): Promise<void> {
+    await this.relay.stop();
   }
 
   close(): void {

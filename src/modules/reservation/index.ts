@@ -1,19 +1,20 @@
 import { join } from 'node:path';
 import { inject, injectable } from 'tsyringe';
-import { isOf, type EventBus } from '../../bus/ports';
+import type { HandlerTable } from '../../bus/handler-table';
+import { OutboxRelay } from '../../bus/outbox/relay';
+import type { EventBus } from '../../bus/ports';
 import type { Config } from '../../config';
 import type { Clock } from '../../platform/clock';
+import { DeadlineScheduler } from '../../platform/deadline-scheduler';
 import type { Logger } from '../../platform/logger';
 import { Signal } from '../../platform/signal';
 import { CLOCK, CONFIG, EVENT_BUS, LOGGER } from '../../platform/tokens';
-import { PaymentFailed, PaymentSucceeded } from '../payment/contracts/events';
 import { cancelReservation } from './application/cancel-reservation';
 import { createReservation } from './application/create-reservation';
-import { DeadlineScheduler } from './application/deadline-scheduler';
 import { expireReservations } from './application/expire-reservations';
-import { onPaymentOutcome, RESERVATION_GROUP } from './application/on-payment-outcome';
 import { getReservation, listReservations } from './application/queries';
 import { ReservationStore } from './infrastructure/reservation-store';
+import { reservationSubscriptions } from './subscriptions';
 
 export { createReservationInput, type CreateReservationInput } from './application/create-reservation';
 export { cancelReservationInput } from './application/cancel-reservation';
@@ -22,70 +23,67 @@ export type { ReservationRecord } from './infrastructure/reservation-view';
 export { createReservationRouter } from './api/router';
 
 /**
- * The reservation module's facade: the only entry for api/ and main.ts. It owns reservation.db, its
- * event store (which is also its outbox) and the payment-deadline timer.
+ * The reservation module's facade: the only entry for api/ and the composition root. It owns
+ * reservation.db, its event store (which is also its outbox) with the relay that publishes it, and the
+ * payment-deadline timer (used when the saga definition gives the deadline to this module).
  */
 @injectable()
 export class ReservationModule {
   readonly store: ReservationStore;
-  /** Fires after every commit that appended events: the relay listens. */
-  readonly committed = new Signal();
+  /** Its consumer group and handlers; the saga definition decides which messages reach them. */
+  readonly subscriptions: HandlerTable;
+  readonly relay: OutboxRelay;
   private readonly deadlines: DeadlineScheduler;
-  private readonly paymentOutcome;
+  private expiring = false;
   readonly create;
   readonly cancel;
   readonly get;
   readonly list;
 
-  constructor(
-    @inject(CONFIG) config: Config,
-    @inject(EVENT_BUS) private readonly bus: EventBus,
-    @inject(CLOCK) private readonly clock: Clock,
-    @inject(LOGGER) log: Logger,
-  ) {
+  constructor(@inject(CONFIG) config: Config, @inject(EVENT_BUS) bus: EventBus, @inject(CLOCK) clock: Clock, @inject(LOGGER) log: Logger) {
     this.store = ReservationStore.open(join(config.DATA_DIR, 'reservation.db'));
+    this.relay = new OutboxRelay(this.store.events, bus, clock, log.child({ relay: 'reservation' }), { pollMs: config.RELAY_POLL_MS });
+    const committed = new Signal();
+    committed.on(() => this.relay.wake());
     const create = createReservation(this.store, clock, config.PAYMENT_DEADLINE_MS);
     const cancel = cancelReservation(this.store, clock);
-    this.deadlines = new DeadlineScheduler(clock, () => this.store.view.nextDeadline(), expireReservations(this.store, clock), () => this.committed.notify(), log);
+    this.deadlines = new DeadlineScheduler(clock, () => this.store.view.nextDeadline(), expireReservations(this.store, clock), () => committed.notify(), log);
     this.create = async (input: Parameters<typeof create>[0]) => {
       const result = await create(input);
       if (result.created) {
-        this.committed.notify();
-        this.deadlines.notify(result.reservation.paymentDeadline);
+        committed.notify();
+        if (this.expiring) this.deadlines.notify(result.reservation.paymentDeadline);
       }
       return result;
     };
     this.cancel = async (input: Parameters<typeof cancel>[0]) => {
       const result = await cancel(input);
-      if (result.changed) this.committed.notify();
+      if (result.changed) committed.notify();
       return result.reservation;
     };
     this.get = getReservation(this.store);
     this.list = listReservations(this.store);
-    this.paymentOutcome = onPaymentOutcome(this.store, clock);
+    this.subscriptions = reservationSubscriptions(this.store, clock, committed);
   }
 
-  /** Subscribes the module's handlers; call before the bus starts. */
-  subscribe(): void {
-    this.bus.subscribe(RESERVATION_GROUP, [PaymentSucceeded, PaymentFailed], async (m) => {
-      const { reservationId, paymentId } = m.payload;
-      const command = isOf(PaymentSucceeded, m)
-        ? { kind: 'Confirm' as const, reservationId, paymentId }
-        : { kind: 'Cancel' as const, reservationId, reason: 'PAYMENT_DECLINED' as const };
-      if (await this.paymentOutcome(m.envelope, command)) this.committed.notify();
-    });
-  }
-
+  /** Publishes what the event store still owes the bus (after a crash too), then whatever each commit adds. */
   start(): void {
+    this.relay.start();
+  }
+
+  /** Cancels PENDING reservations at their payment deadline (re-armed from reservation.db after a restart). */
+  startDeadlines(): void {
+    this.expiring = true;
     this.deadlines.start();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.deadlines.stop();
+    await this.relay.stop();
   }
 
   close(): void {
-    this.stop();
+    this.deadlines.stop();
     this.store.close();
   }
 }

@@ -1,8 +1,12 @@
 import { publicProcedure, router } from '../../../api/trpc';
-import { getPaymentInput } from '../application/get-payment';
-import type { PaymentModule } from '../index';
+import { getPaymentInput, type PaymentView } from '../application/get-payment';
 
-export const createPaymentRouter = (m: () => PaymentModule) =>
+/** What the router calls (a narrow view of the facade, so the router does not import index.ts). */
+export interface PaymentApi {
+  getByReservation(input: { reservationId: string }): PaymentView;
+}
+
+export const createPaymentRouter = (m: () => PaymentApi) =>
   router({
     getByReservation: publicProcedure.input(getPaymentInput).query(({ input }) => m().getByReservation(input)),
   });

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../../platform/errors';
-import type { PaymentStore } from '../infrastructure/payment-store';
+import type { PaymentOperation, PaymentRecord, PaymentStore } from '../infrastructure/payment-store';
+
+export type PaymentView = PaymentRecord & { captures: Omit<PaymentOperation, 'kind'>[]; refunds: Omit<PaymentOperation, 'kind'>[] };
 
 export const getPaymentInput = z.object({ reservationId: z.string().min(1).max(100) }).strict();
 
 /** A payment as the API shows it: its status, amounts and every capture and refund. */
 export function getPaymentByReservation(store: PaymentStore) {
-  return (raw: z.input<typeof getPaymentInput>) => {
+  return (raw: z.input<typeof getPaymentInput>): PaymentView => {
     const { reservationId } = getPaymentInput.parse(raw);
     const payment = store.get(reservationId);
     if (!payment) throw new NotFoundError(`no payment for reservation "${reservationId}" (yet): payment starts once the reservation event reaches it`);

@@ -2,9 +2,10 @@ import type { Envelope, PayloadOf } from '../../../bus/envelope';
 import { NonRetryableError } from '../../../bus/errors';
 import { iso, type Clock } from '../../../platform/clock';
 import type { RefundRequested } from '../contracts/events';
-import { afterRefund } from '../domain/payment';
+import { decide } from '../domain/payment';
 import type { PaymentStore } from '../infrastructure/payment-store';
-import { applyTransition, PAYMENT_GROUP } from './apply-transition';
+import { applyEvents } from './apply-events';
+import { PAYMENT_GROUP } from './consumer-group';
 import type { PaymentGateway, RefundResult } from './payment-gateway';
 
 /**
@@ -23,9 +24,9 @@ export function onRefundRequested(store: PaymentStore, gateway: PaymentGateway, 
     // the books show the money that came in and went back out.
     if (captured > payment.capturedAmount) store.recordCapture(reservationId, captured - payment.capturedAmount, 'reconciled-at-refund', iso(now));
     if (refunded > 0) store.recordRefund(reservationId, refunded, providerRef, iso(now));
-    const t = afterRefund(Math.max(captured, payment.capturedAmount), refunded);
-    if (payment.status === 'REFUND_PENDING' || t.announce.length > 0) applyTransition(store, payment, t, envelope, now);
-    return t.announce.length > 0;
+    const events = decide({ kind: 'RecordRefund', capturedTotal: Math.max(captured, payment.capturedAmount), refundedNow: refunded }, payment);
+    applyEvents(store, payment, events, envelope, now);
+    return events.length > 0;
   };
 
   return async (envelope: Envelope, p: PayloadOf<typeof RefundRequested>): Promise<boolean> => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineContract } from '../../../bus/envelope';
+import { defineContract } from '../../../platform/contract';
 
 const minorUnits = z.number().int().positive();
 const currency = z.string().regex(/^[A-Z]{3}$/);
@@ -25,6 +25,12 @@ export const PaymentRefunded = defineContract(
   z.object({ reservationId: z.string().min(1), paymentId: z.string().min(1), amount: minorUnits, currency }),
 );
 
+/**
+ * The compensation found nothing to give back: nothing was captured, or what was captured is refunded
+ * already. Answers every RefundPayment that moved no money, so the saga knows the payment side is settled.
+ */
+export const PaymentVoided = defineContract('payment.PaymentVoided', 1, z.object({ reservationId: z.string().min(1), paymentId: z.string().min(1) }));
+
 /** Payment's own command to itself: make the provider's net for this reservation zero. Durable, retried, dead-lettered like any message. */
 export const RefundRequested = defineContract(
   'payment.RefundRequested',
@@ -32,4 +38,4 @@ export const RefundRequested = defineContract(
   z.object({ reservationId: z.string().min(1), paymentId: z.string().min(1) }),
 );
 
-export const paymentContracts = [PaymentSucceeded, PaymentFailed, PaymentRefunded, RefundRequested] as const;
+export const paymentContracts = [PaymentSucceeded, PaymentFailed, PaymentRefunded, PaymentVoided, RefundRequested] as const;

@@ -15,6 +15,8 @@ export const listReservationsInput = z
   })
   .strict();
 
+export type ListReservationsInput = z.input<typeof listReservationsInput>;
+
 export function getReservation(store: ReservationStore) {
   return (raw: z.input<typeof getReservationInput>): ReservationRecord => {
     const { id } = getReservationInput.parse(raw);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineContract } from '../../../bus/envelope';
+import { defineContract } from '../../../platform/contract';
 
 export const reservationStatus = z.enum(['PENDING', 'CONFIRMED', 'CANCELLED']);
 export type ReservationStatus = z.infer<typeof reservationStatus>;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Decider } from '../../../platform/decider';
 import { CategorizedError, type ErrorCategory } from '../../../platform/errors';
 import type { CancellationReason, ReservationCancelled, ReservationConfirmed, ReservationCreated, ReservationStatus } from '../contracts/events';
 
@@ -84,3 +85,5 @@ export function decide(command: ReservationCommand, state: ReservationState): Re
 }
 
 export const replay = (events: readonly ReservationEvent[]): ReservationState => events.reduce<ReservationState>(evolve, null);
+
+export const reservationDecider: Decider<ReservationCommand, ReservationEvent, ReservationState> = { decide, evolve, initialState: null };

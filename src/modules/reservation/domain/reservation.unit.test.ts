@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide, replay, ReservationRuleBroken, type ReservationCommand, type ReservationEvent } from './reservation';
+import { deciderSpec } from '../../../platform/testing/decider-spec';
+import { replay, reservationDecider, ReservationRuleBroken, type ReservationCommand, type ReservationEvent } from './reservation';
 
 const created: ReservationEvent = {
   type: 'ReservationCreated',
@@ -21,11 +22,12 @@ const cancelled = (reason: 'PAYMENT_DECLINED' | 'PAYMENT_TIMEOUT' | 'CUSTOMER_CA
   data: { reservationId: 'r1', reason, previousStatus },
 });
 
-/** given events, when command, then events (Emmett style). */
+/** given events, when command, then events (Emmett style; the helper is shared with payment's decider). */
+const spec = deciderSpec(reservationDecider);
 const given = (...events: ReservationEvent[]) => ({
   when: (command: ReservationCommand) => ({
-    then: (...expected: ReservationEvent[]) => expect(decide(command, replay(events))).toEqual(expected),
-    thenThrows: (rule: ReservationRuleBroken['rule']) => expect(() => decide(command, replay(events))).toThrow(expect.objectContaining({ rule })),
+    then: (...expected: ReservationEvent[]) => spec(...events).when(command).then(...expected),
+    thenThrows: (rule: ReservationRuleBroken['rule']) => spec(...events).when(command).thenThrows({ rule }),
   }),
 });
 

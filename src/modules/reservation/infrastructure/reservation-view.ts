@@ -51,6 +51,11 @@ const toRecord = (r: Row): ReservationRecord => ({
   updatedAt: r[14],
 });
 
+export interface ReservationPage {
+  items: ReservationRecord[];
+  nextCursor: string | null;
+}
+
 export interface ListFilter {
   status?: ReservationStatus | undefined;
   customerId?: string | undefined;
@@ -105,7 +110,7 @@ export class ReservationView {
   }
 
   /** Newest first; the cursor is the last id of the previous page (ids are time-ordered). */
-  list(f: ListFilter): { items: ReservationRecord[]; nextCursor: string | null } {
+  list(f: ListFilter): ReservationPage {
     const where: string[] = [];
     const args: Array<string | number> = [];
     if (f.status) (where.push('status = ?'), args.push(f.status));

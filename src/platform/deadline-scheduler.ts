@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle } from '../../../platform/clock';
-import type { Logger } from '../../../platform/logger';
+import type { Clock, TimerHandle } from './clock';
+import type { Logger } from './logger';
 
 const RETRY_AFTER_FAILURE_MS = 1_000;
 

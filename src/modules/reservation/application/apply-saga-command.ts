@@ -3,15 +3,15 @@ import { NonRetryableError } from '../../../bus/errors';
 import type { Clock } from '../../../platform/clock';
 import { ReservationRuleBroken, type ReservationCommand } from '../domain/reservation';
 import type { ReservationStore } from '../infrastructure/reservation-store';
+import { RESERVATION_GROUP } from './consumer-group';
 import { execute } from './execute';
 
-export const RESERVATION_GROUP = 'reservation';
-
 /**
- * Translate, don't call: payment's events become this module's own commands, handled in one
- * transaction with the inbox record, so a duplicate delivery changes nothing.
+ * A saga command (ConfirmReservation, CancelReservation) becomes this module's own domain command,
+ * handled in one transaction with the inbox record, so a duplicate delivery changes nothing. Returns
+ * whether events were appended.
  */
-export function onPaymentOutcome(store: ReservationStore, clock: Clock) {
+export function applySagaCommand(store: ReservationStore, clock: Clock) {
   return (envelope: Envelope, command: ReservationCommand & { reservationId: string }): Promise<boolean> =>
     store.write(() => {
       if (!store.inbox.claim(RESERVATION_GROUP, envelope.id)) return false;
