@@ -6,7 +6,7 @@ import { RESERVATION_MIGRATIONS } from '../../modules/reservation/infrastructure
 import { openDatabase } from '../../platform/sqlite';
 import { createEnvelope, defineContract } from '../envelope';
 import { tempDir } from '../testing/temp-dir';
-import { OUTBOX_SQL, SqliteOutbox } from './outbox';
+import { OUTBOX_HISTORY_SQL, OUTBOX_SQL, SqliteOutbox } from './outbox';
 
 const Noted = defineContract('test.Noted', 1, z.object({ n: z.number() }));
 const envelope = (n: number, key = 'k') => createEnvelope(Noted, { n }, { key, occurredAt: '2030-01-01T00:00:00.000Z' });
@@ -17,7 +17,7 @@ const envelope = (n: number, key = 'k') => createEnvelope(Noted, { n }, { key, o
  */
 describe('the relay reads what is committed, not what was cached', () => {
   it('outbox: a rolled-back write is not published when another writer reuses its position', () => {
-    const db = openDatabase(join(tempDir('cache-'), 'm.db'), [OUTBOX_SQL]);
+    const db = openDatabase(join(tempDir('cache-'), 'm.db'), [OUTBOX_SQL + OUTBOX_HISTORY_SQL]);
     const outbox = new SqliteOutbox(db);
     const first = envelope(1);
     outbox.add(first);

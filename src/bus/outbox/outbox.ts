@@ -24,29 +24,54 @@ CREATE TABLE outbox (
 `;
 
 /**
+ * The second outbox migration: published rows are kept as the module's event history (audit, read-model
+ * rebuilds) behind a dispatch checkpoint, and indexed by message key (the reservation id). Rows left in an
+ * older file are exactly the undispatched ones, so the checkpoint starts at 0.
+ */
+export const OUTBOX_HISTORY_SQL = `
+CREATE TABLE outbox_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
+INSERT INTO outbox_checkpoint VALUES (1, 0);
+ALTER TABLE outbox ADD COLUMN message_key TEXT;
+CREATE INDEX outbox_by_key ON outbox (message_key, seq);
+`;
+
+export interface HistoryRow {
+  seq: number;
+  envelope: Envelope;
+}
+
+/**
  * The transactional outbox of a state-stored module: `add` runs inside the module's own better-sqlite3
- * transaction, so the state change and the event it causes commit together or not at all.
- * Dispatched rows are deleted: the table holds only what is still owed to the bus.
+ * transaction, so the state change and the event it causes commit together or not at all. Dispatched
+ * rows stay, behind a checkpoint, as the module's event history (needs OUTBOX_SQL + OUTBOX_HISTORY_SQL).
  */
 export class SqliteOutbox implements OutboxSource {
   private readonly insert;
   private readonly select;
-  private readonly remove;
+  private readonly checkpoint;
   private readonly selectOne;
+  private readonly selectAfter;
+  private readonly selectByKey;
   private readonly loadOne = (seq: number): string => this.selectOne.get(seq) as string;
   private readonly cache = new EnvelopeCache();
 
   constructor(db: Db) {
-    this.insert = db.prepare('INSERT INTO outbox (message_id, envelope) VALUES (?, ?)');
+    this.insert = db.prepare('INSERT INTO outbox (message_id, envelope, message_key) VALUES (?, ?, ?)');
     // Raw rows (arrays): cheaper for the driver to build than objects.
-    this.select = db.prepare<[number, number], [seq: number, messageId: string]>('SELECT seq, message_id FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?').raw();
+    this.select = db
+      .prepare<[number, number], [seq: number, messageId: string]>(
+        'SELECT seq, message_id FROM outbox WHERE seq > MAX(?, (SELECT seq FROM outbox_checkpoint WHERE id = 1)) ORDER BY seq LIMIT ?',
+      )
+      .raw();
     this.selectOne = db.prepare<[number], string>('SELECT envelope FROM outbox WHERE seq = ?').pluck();
-    this.remove = db.prepare('DELETE FROM outbox WHERE seq <= ?');
+    this.checkpoint = db.prepare('UPDATE outbox_checkpoint SET seq = ? WHERE id = 1 AND seq < ?');
+    this.selectAfter = db.prepare<[number, number], [seq: number, envelope: string]>('SELECT seq, envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?').raw();
+    this.selectByKey = db.prepare<[string], [seq: number, envelope: string]>('SELECT seq, envelope FROM outbox WHERE message_key = ? ORDER BY seq').raw();
   }
 
   add(envelope: Envelope): void {
     const json = JSON.stringify(envelope);
-    this.cache.remember(Number(this.insert.run(envelope.id, json).lastInsertRowid), envelope.id, envelope);
+    this.cache.remember(Number(this.insert.run(envelope.id, json, envelope.key).lastInsertRowid), envelope.id, envelope);
   }
 
   pending(afterSeq: number, limit: number): PendingMessage[] {
@@ -54,7 +79,17 @@ export class SqliteOutbox implements OutboxSource {
   }
 
   markDispatched(seq: number): void {
-    this.remove.run(seq);
+    this.checkpoint.run(seq, seq);
     this.cache.forgetUpTo(seq);
+  }
+
+  /** Every message written after `afterSeq`, dispatched or not, in commit order (a rebuild's feed). */
+  history(afterSeq: number, limit: number): HistoryRow[] {
+    return this.selectAfter.all(afterSeq, limit).map(([seq, json]) => ({ seq, envelope: JSON.parse(json) as Envelope }));
+  }
+
+  /** Every message written with this key (the reservation id), in commit order (an audit trail). */
+  historyOf(key: string): HistoryRow[] {
+    return this.selectByKey.all(key).map(([seq, json]) => ({ seq, envelope: JSON.parse(json) as Envelope }));
   }
 }

@@ -8,14 +8,14 @@ import { INBOX_SQL, Inbox } from '../inbox/inbox';
 import { createMemoryBus } from '../memory';
 import { FakeClock } from '../testing/fake-clock';
 import { tempDir } from '../testing/temp-dir';
-import { OUTBOX_SQL, SqliteOutbox } from './outbox';
+import { OUTBOX_HISTORY_SQL, OUTBOX_SQL, SqliteOutbox } from './outbox';
 import { OutboxRelay } from './relay';
 
 const Added = defineContract('test.Added', 1, z.object({ n: z.number() }));
 
 /** A tiny module: a counter table changed together with its outbox in one transaction. */
 function openModule(file: string) {
-  const db = openDatabase(file, [OUTBOX_SQL + INBOX_SQL + 'CREATE TABLE counter (n INTEGER);']);
+  const db = openDatabase(file, [OUTBOX_SQL + OUTBOX_HISTORY_SQL + INBOX_SQL + 'CREATE TABLE counter (n INTEGER);']);
   const outbox = new SqliteOutbox(db);
   const add = db.transaction((n: number) => {
     db.prepare('INSERT INTO counter VALUES (?)').run(n);

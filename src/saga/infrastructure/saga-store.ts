@@ -1,5 +1,5 @@
 import { Inbox, INBOX_SQL } from '../../bus/inbox/inbox';
-import { OUTBOX_SQL, SqliteOutbox } from '../../bus/outbox/outbox';
+import { OUTBOX_HISTORY_SQL, OUTBOX_SQL, SqliteOutbox } from '../../bus/outbox/outbox';
 import { ConflictError } from '../../platform/errors';
 import { GroupCommit } from '../../platform/group-commit';
 import { openDatabase, type Db } from '../../platform/sqlite';
@@ -125,7 +125,7 @@ export class SagaStore {
   }
 
   static open(file: string): SagaStore {
-    return new SagaStore(openDatabase(file, [OUTBOX_SQL + INBOX_SQL + SAGA_SQL]));
+    return new SagaStore(openDatabase(file, [OUTBOX_SQL + OUTBOX_HISTORY_SQL + INBOX_SQL + SAGA_SQL]));
   }
 
   /** Runs `fn` in a transaction shared with the other writes of this event-loop turn (group commit). */

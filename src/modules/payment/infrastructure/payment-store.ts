@@ -1,5 +1,5 @@
 import { Inbox, INBOX_SQL } from '../../../bus/inbox/inbox';
-import { OUTBOX_SQL, SqliteOutbox } from '../../../bus/outbox/outbox';
+import { OUTBOX_HISTORY_SQL, OUTBOX_SQL, SqliteOutbox } from '../../../bus/outbox/outbox';
 import { GroupCommit } from '../../../platform/group-commit';
 import { openDatabase, type Db } from '../../../platform/sqlite';
 import type { PaymentStatus } from '../domain/payment';
@@ -109,7 +109,7 @@ export class PaymentStore {
   }
 
   static open(file: string): PaymentStore {
-    return new PaymentStore(openDatabase(file, [OUTBOX_SQL + INBOX_SQL + PAYMENT_SQL]));
+    return new PaymentStore(openDatabase(file, [OUTBOX_SQL + INBOX_SQL + PAYMENT_SQL, OUTBOX_HISTORY_SQL]));
   }
 
   /** Runs `fn` in a savepoint of a transaction shared with the other writes of this event-loop turn (group commit). */
