@@ -31,8 +31,11 @@ export interface Outgoing {
 
 export type Advance =
   | { outcome: 'applied'; state: SagaState; data: SagaData; send: Outgoing[]; armDeadline: string | null; disarmDeadline: boolean }
-  /** No transition from the current state takes this trigger (a late or repeated reply): logged, nothing changes. */
-  | { outcome: 'ignored' }
+  /**
+   * No transition from the current state takes this trigger (a late, repeated or early reply): logged, the
+   * state stays; the message is remembered in `seen` so a reply that overtook its cause still counts later.
+   */
+  | { outcome: 'ignored'; data: SagaData }
   /** The instance does not exist yet and this does not start it: kept until the start arrives. */
   | { outcome: 'early' };
 
@@ -56,8 +59,11 @@ const answeredBy = (name: CompensationName, seen: readonly string[]) => compensa
 export function advance(current: Instance | null, trigger: Trigger): Advance {
   const from = current?.state ?? 'START';
   const t = transitions.find((x) => x.from.includes(from) && matches(x, trigger));
-  if (!t) return current ? { outcome: 'ignored' } : { outcome: 'early' };
   const typeName = trigger.kind === 'message' ? trigger.contract.name : DEADLINE;
+  if (!t) {
+    if (!current) return { outcome: 'early' };
+    return { outcome: 'ignored', data: current.data.seen.includes(typeName) ? current.data : { ...current.data, seen: [...current.data.seen, typeName] } };
+  }
 
   if (!current) {
     const p = (trigger as { payload: { reservationId: string; amount: number; currency: string; paymentDeadline: string } }).payload;

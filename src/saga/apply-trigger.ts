@@ -70,6 +70,7 @@ export function applyTrigger(store: SagaStore, mode: SagaMode, send: boolean, r:
     return { state: null, sent: 0, ended: false, started: false, armed: null };
   }
   if (result.outcome === 'ignored') {
+    if (instance && result.data !== instance.data) store.update(r.reservationId, instance.version, instance.state, result.data, at, instance.endedAt);
     store.addStep(r.reservationId, step(`ignored: no transition from ${before} on it`, before));
     return { state: before, sent: 0, ended: false, started: false, armed: null };
   }

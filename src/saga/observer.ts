@@ -33,7 +33,7 @@ export class SagaObserver implements SagaRuntime {
   readonly busy = false;
 
   recordFailure(f: Parameters<SagaRuntime['recordFailure']>[0]): void {
-    void recordFailure(this.store, this.clock, f);
+    recordFailure(this.store, this.clock, f);
   }
 
   close(): void {

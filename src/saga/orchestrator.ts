@@ -67,7 +67,7 @@ export class SagaOrchestrator implements SagaRuntime {
   }
 
   recordFailure(f: Parameters<SagaRuntime['recordFailure']>[0]): void {
-    void recordFailure(this.store, this.clock, f);
+    recordFailure(this.store, this.clock, f);
   }
 
   close(): void {

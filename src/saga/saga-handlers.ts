@@ -2,7 +2,8 @@ import { route, type HandlerTable } from '../bus/handler-table';
 import type { Clock } from '../platform/clock';
 import { iso } from '../platform/clock';
 import { applyTrigger, type Applied } from './apply-trigger';
-import { sagaEvents, type SagaMode } from './definition';
+import { RefundRequested } from '../modules/payment/contracts/events';
+import { compensations, sagaEvents, steps, type SagaMode } from './definition';
 import type { SagaStore } from './infrastructure/saga-store';
 import type { SagaRuntime } from './saga-runtime';
 
@@ -23,17 +24,23 @@ export function sagaHandlers(group: string, store: SagaStore, mode: SagaMode, se
   };
 }
 
-/** Adds a failure to the instance's step log (if the instance exists). */
-export function recordFailure(store: SagaStore, clock: Clock, f: Parameters<SagaRuntime['recordFailure']>[0]): Promise<void> {
+const COMPENSATING_TYPES = new Set([...Object.values(compensations).map((c) => c.command.type), RefundRequested.type]);
+const FORWARD_TYPES = new Set(Object.values(steps).flatMap((s) => (s.command ? [s.command.type] : [])));
+const failureKind = (type: string) => (COMPENSATING_TYPES.has(type) ? 'compensation' : FORWARD_TYPES.has(type) ? 'command' : 'event');
+
+/**
+ * Adds a failure to the instance's step log (if the instance exists), at once in its own transaction, so
+ * the log shows it by the time the bus has settled.
+ */
+export function recordFailure(store: SagaStore, clock: Clock, f: Parameters<SagaRuntime['recordFailure']>[0]): void {
   const reservationId = (f.envelope.payload as { reservationId?: unknown } | null)?.reservationId;
   const id = typeof reservationId === 'string' ? reservationId : f.envelope.correlationId;
-  return store.write(() => {
+  store.db.transaction(() => {
     const instance = store.get(id);
     if (!instance) return;
-    const compensation = instance.state === 'COMPENSATING' || /Refund/.test(f.envelope.type);
     store.addStep(id, {
       at: iso(clock.now()),
-      kind: compensation ? 'compensation' : 'event',
+      kind: failureKind(f.envelope.type),
       type: f.envelope.type,
       messageId: f.envelope.id,
       correlationId: f.envelope.correlationId,
@@ -43,5 +50,5 @@ export function recordFailure(store: SagaStore, clock: Clock, f: Parameters<Saga
       stateBefore: instance.state,
       stateAfter: instance.state,
     });
-  });
+  })();
 }

@@ -48,6 +48,15 @@ export function findViolations(app: App, ledger: Map<string, LedgerEntry>, opts:
       problems.push(`payment ${key} records captured ${p.capturedAmount}/refunded ${p.refundedAmount}, provider ${l.captured}/${l.refunded}`);
     }
   }
+  // The saga's own record agrees: one instance per reservation, ended in the same state (either mode).
+  if (app.saga) {
+    for (const r of rows) {
+      const saga = app.saga.store.get(r.id);
+      if (!saga) problems.push(`reservation ${r.id} (${r.status}) has no saga instance`);
+      else if (opts.allTerminal && saga.state !== r.status) problems.push(`saga ${r.id} is ${saga.state} while the reservation is ${r.status}`);
+    }
+    if (app.saga.store.outbox.pending(0, 1).length > 0) problems.push('saga commands left undispatched');
+  }
   if (app.reservation.store.events.pending(0, 1).length > 0) problems.push('reservation events left undispatched');
   if (app.payment.store.outbox.pending(0, 1).length > 0) problems.push('payment outbox rows left undispatched');
   return problems;

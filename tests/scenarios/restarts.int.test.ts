@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatedTransport } from '../../src/bus/testing/gated-transport';
 import { describeWithRabbit } from '../../src/bus/testing/brokers';
-import { startSystem, type BusKind, type System } from './system';
+import { SAGA_MODES, startSystem, type BusKind, type SagaMode, type System } from './system';
 
-function restartScenarios(bus: BusKind): void {
+function restartScenarios(bus: BusKind, mode: SagaMode): void {
 let sys: System | null = null;
 afterEach(async () => {
   await sys?.stop();
@@ -17,7 +17,7 @@ afterEach(async () => {
  */
 async function runWithRestartsBetweenSteps(tokens: string[], afterSettled?: (s: System, ids: string[]) => unknown) {
   let gated: GatedTransport | null = null;
-  const s = (sys = await startSystem({ bus, transport: (t) => (gated = new GatedTransport(t)) }));
+  const s = (sys = await startSystem({ bus, mode, transport: (t) => (gated = new GatedTransport(t)) }));
   const ids: string[] = [];
     for (const paymentToken of tokens) ids.push((await s.create({ paymentToken })).id);
   let restarts = 0;
@@ -39,7 +39,7 @@ async function runWithRestartsBetweenSteps(tokens: string[], afterSettled?: (s: 
   return { s, ids, restarts };
 }
 
-describe(`a restart between every pair of steps (${bus})`, () => {
+describe(`a restart between every pair of steps (${bus}, ${mode})`, () => {
   it('reaches the same end states, with one capture each', async () => {
     const { s, ids, restarts } = await runWithRestartsBetweenSteps(['tok_ok', 'tok_decline', 'tok_flaky', 'tok_nope']);
     expect(restarts).toBeGreaterThanOrEqual(3);
@@ -58,5 +58,7 @@ describe(`a restart between every pair of steps (${bus})`, () => {
 });
 }
 
-restartScenarios('memory');
-await describeWithRabbit('restarts on RabbitMQ', () => restartScenarios('rabbitmq'));
+for (const mode of SAGA_MODES) restartScenarios('memory', mode);
+await describeWithRabbit('restarts on RabbitMQ', () => {
+  for (const mode of SAGA_MODES) restartScenarios('rabbitmq', mode);
+});

@@ -1,3 +1,4 @@
 import { sagaScenarios } from './saga-scenarios';
+import { SAGA_MODES } from './system';
 
-sagaScenarios('memory');
+for (const mode of SAGA_MODES) sagaScenarios('memory', mode);

@@ -26,9 +26,12 @@ export const SCENARIO_ENV = {
 export const PAST_RETRIES_MS = 10_000;
 
 export type BusKind = 'memory' | 'rabbitmq';
+export type SagaMode = 'choreography' | 'orchestration';
+export const SAGA_MODES: readonly SagaMode[] = ['choreography', 'orchestration'];
 
 export interface SystemOptions {
   bus?: BusKind;
+  mode?: SagaMode;
   env?: Record<string, string>;
   /** Wraps the simulated provider (e.g. to lose responses or hold a charge). */
   gateway?: (provider: SimulatedProvider) => PaymentGateway;
@@ -70,7 +73,7 @@ export async function startSystem(o: SystemOptions = {}) {
 
   const boot = async () => {
     provider = new SimulatedProvider(join(dir, 'provider.db'), clock);
-    const config = loadConfig({ DATA_DIR: dir, ...SCENARIO_ENV, ...busEnv, ...o.env });
+    const config = loadConfig({ DATA_DIR: dir, ...SCENARIO_ENV, SAGA_MODE: o.mode ?? 'choreography', ...busEnv, ...o.env });
     app = buildApp(config, {
       clock,
       random: () => 0.5,
@@ -95,6 +98,8 @@ export async function startSystem(o: SystemOptions = {}) {
       return provider;
     },
     bus: o.bus ?? 'memory',
+    mode: o.mode ?? 'choreography',
+    saga: (id: string) => app.sagaQueries.get({ reservationId: id }),
     settle: () => app.settled(),
     async advance(ms: number) {
       await drained();

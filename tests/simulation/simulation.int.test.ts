@@ -1,24 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { simulate } from './simulator';
+import { simulate, type SimMode } from './simulator';
 
-const SEEDS = Number(process.env.SIM_SEEDS ?? 300);
+const SEEDS = Number(process.env.SIM_SEEDS ?? 200);
 const FIRST = Number(process.env.SIM_FIRST_SEED ?? 1);
 /** Seeds that reach the late-capture race (they caught a mutation that dropped its refund): kept forever. */
 const REGRESSIONS: number[] = [2, 180];
 
-describe('seeded fault simulation', () => {
+describe.each<SimMode>(['choreography', 'orchestration'])('seeded fault simulation (%s)', (mode) => {
   it('is deterministic: the same seed gives the same run', async () => {
-    const a = await simulate(4242);
-    const b = await simulate(4242);
+    const a = await simulate(4242, 60, mode);
+    const b = await simulate(4242, 60, mode);
     expect(a.fingerprint).toBe(b.fingerprint);
   });
 
   it(`keeps every invariant over ${SEEDS} seeded schedules`, async () => {
     const failures: string[] = [];
     for (const seed of [...REGRESSIONS, ...Array.from({ length: SEEDS }, (_, i) => FIRST + i)]) {
-      const r = await simulate(seed);
+      const r = await simulate(seed, 60, mode);
       if (r.violations.length > 0) {
-        failures.push(`seed ${seed}: ${r.violations.join('; ')}\n  replay: npm run simulate -- --seed ${seed}`);
+        failures.push(`seed ${seed}: ${r.violations.join('; ')}\n  replay: npm run simulate -- --mode ${mode} --seed ${seed}`);
       }
     }
     expect(failures).toEqual([]);

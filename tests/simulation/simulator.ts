@@ -68,8 +68,10 @@ export interface SimResult {
   fingerprint: string;
 }
 
+export type SimMode = 'choreography' | 'orchestration';
+
 /** Runs one seeded schedule of the whole system with faults, then heals it and checks the invariants. */
-export async function simulate(seed: number, steps = 60): Promise<SimResult> {
+export async function simulate(seed: number, steps = 60, mode: SimMode = 'choreography'): Promise<SimResult> {
   const rng = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)] as T;
   const total = ACTIONS.reduce((s, [, w]) => s + w, 0);
@@ -126,7 +128,7 @@ export async function simulate(seed: number, steps = 60): Promise<SimResult> {
   };
   const boot = async () => {
     provider = new SimulatedProvider(join(dir, 'provider.db'), clock);
-    app = buildApp(loadConfig({ DATA_DIR: dir, ...ENV }), {
+    app = buildApp(loadConfig({ DATA_DIR: dir, ...ENV, SAGA_MODE: mode }), {
       clock,
       logger: silentLogger,
       random: rng,
@@ -230,7 +232,7 @@ export async function simulate(seed: number, steps = 60): Promise<SimResult> {
           break;
         case 'handler-fault': {
           faults++;
-          const group = pick(['reservation', 'payment']);
+          const group = pick(['reservation', 'payment', mode === 'orchestration' ? 'saga' : 'saga-observer']);
           const kind = pick(['transient', 'transient', 'permanent'] as const);
           handlerFaults.set(group, [...(handlerFaults.get(group) ?? []), kind]);
           note = `${group} ${kind}`;
@@ -280,7 +282,8 @@ export async function simulate(seed: number, steps = 60): Promise<SimResult> {
       for (const d of open) await app.deadLetters.replay(d.id);
       await flush();
       const pending = app.reservation.list({ status: 'PENDING', limit: 1 }).items.length;
-      if (transport.heldCount === 0 && open.length === 0 && pending === 0) break;
+      const sagasUnderway = ids.filter((id) => !['CONFIRMED', 'CANCELLED'].includes(app.saga?.store.get(id)?.state ?? '')).length;
+      if (transport.heldCount === 0 && open.length === 0 && pending === 0 && sagasUnderway === 0) break;
     }
 
     violations.push(...findViolations(app, provider.ledger(), { allTerminal: true }));

@@ -117,8 +117,8 @@ export class SagaStore {
       parked: db.prepare<[string], { envelope: string; attempt: number }>('SELECT envelope, attempt FROM saga_parked WHERE reservation_id = ? ORDER BY id'),
       unpark: db.prepare('DELETE FROM saga_parked WHERE reservation_id = ?'),
       list: db
-        .prepare<[string | null, string | null, number], Raw>(
-          `SELECT ${COLUMNS} FROM saga_instances WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR reservation_id < ?2) ORDER BY reservation_id DESC LIMIT ?3`,
+        .prepare<[{ state: string | null; cursor: string | null; limit: number }], Raw>(
+          `SELECT ${COLUMNS} FROM saga_instances WHERE (@state IS NULL OR state = @state) AND (@cursor IS NULL OR reservation_id < @cursor) ORDER BY reservation_id DESC LIMIT @limit`,
         )
         .raw(),
     };
@@ -189,7 +189,7 @@ export class SagaStore {
   }
 
   list(state: SagaState | undefined, cursor: string | undefined, limit: number): InstanceRow[] {
-    return this.st.list.all(state ?? null, cursor ?? null, limit).map(toInstance);
+    return this.st.list.all({ state: state ?? null, cursor: cursor ?? null, limit }).map(toInstance);
   }
 
   close(): void {
