@@ -13,8 +13,11 @@ import { eventually, kill9, startServer, type ServerProcess } from './processes'
 const ADMIN_TOKEN = 'crash-admin-SECRET-token-77';
 const TOKENS = ['tok_ok_SECRET1', 'tok_ok_SECRET2', 'tok_decline_SECRET3', 'tok_flaky_SECRET4', 'tok_outage_SECRET5', 'tok_bogus_SECRET6'];
 const N = 300;
+
+describe.each(['choreography', 'orchestration'] as const)('the real server (SAGA_MODE=%s), SIGKILLed under load', (mode) => {
 const dir = tempDir('crash-');
 const env = {
+  SAGA_MODE: mode,
   DATA_DIR: dir,
   LOG_LEVEL: 'debug',
   ADMIN_TOKEN,
@@ -42,7 +45,6 @@ const crash = async () => {
   server = null;
 };
 
-describe('the real server, SIGKILLed under load', () => {
   it('loses no reservation, charges once, refunds cancellations and ends every saga', async () => {
     const rng = prng(7);
     const killAfter = new Set([40, 110, 190, 260].map((n) => n + Math.floor(rng() * 20)));

@@ -152,6 +152,32 @@ describe(`${mode} saga on ${bus}`, () => {
     s.check();
   });
 
+  it('a capture whose answer was lost after the refund had looked: refunded when the charge request comes again', async () => {
+    let openGate: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    let first = true;
+    const s = await start({
+      gateway: (p): PaymentGateway => ({
+        charge: async (req) => {
+          if (!first) return p.charge(req);
+          first = false;
+          await gate; // the compensation runs (and finds nothing captured) while this call is on its way
+          await p.charge(req);
+          throw new ProviderUnavailableError('connection reset after the provider captured');
+        },
+        refund: (req) => p.refund(req),
+      }),
+      // Opens the gate once payment has answered the compensation with "nothing kept".
+      beforeStart: (app) => app.bus.subscribe('probe', [paymentContracts[3]], () => openGate()),
+    });
+    const r = await s.create();
+    await s.app.reservation.cancel({ id: r.id });
+    await s.settle();
+    expect(s.ledgerOf(r.id)).toMatchObject({ captures: 1, refunds: 1, net: 0 });
+    expect(s.payment(r.id)).toMatchObject({ status: 'REFUNDED', capturedAmount: 5_000, refundedAmount: 5_000 });
+    s.check();
+  });
+
   it('customer cancels a confirmed reservation → refunded once, even when asked twice', async () => {
     const notes: Array<string | undefined> = [];
     const s = await start({

@@ -16,7 +16,7 @@ import type { PaymentStore } from './infrastructure/payment-store';
  * events it maps to them in choreography mode); RefundRequested is payment's own command to itself.
  */
 export function paymentSubscriptions(store: PaymentStore, gateway: PaymentGateway, clock: Clock, committed: Signal): HandlerTable {
-  const charge = chargePayment(store, gateway, clock);
+  const charge = chargePayment(store, gateway, clock, committed);
   const refund = refundPayment(store, clock);
   const refundNow = onRefundRequested(store, gateway, clock);
   const announce = (announced: boolean) => {

@@ -1,6 +1,7 @@
 import type { Envelope, PayloadOf } from '../../../bus/envelope';
 import { iso, type Clock } from '../../../platform/clock';
 import { newId } from '../../../platform/ids';
+import type { Signal } from '../../../platform/signal';
 import type { ChargePayment } from '../contracts/commands';
 import { decide, shouldCharge, type ChargeOutcome } from '../domain/payment';
 import type { PaymentRecord, PaymentStore } from '../infrastructure/payment-store';
@@ -16,7 +17,8 @@ type Charge = PayloadOf<typeof ChargePayment>;
  * entry and the outgoing event. A crash between them redelivers the message; the provider answers the
  * same key with the same result, so nobody is charged twice. Returns whether anything was announced.
  */
-export function chargePayment(store: PaymentStore, gateway: PaymentGateway, clock: Clock) {
+export function chargePayment(store: PaymentStore, gateway: PaymentGateway, clock: Clock, reconciled: Signal) {
+  /** True: call the provider now. False: nothing to charge (anything to announce is in the outbox). */
   const begin = (envelope: Envelope, c: Charge): boolean => {
     // The common case in one statement: no payment yet (StartCharge on no state is ChargeStarted). Then this
     // message cannot have been handled before (every path that records a charge request in the inbox has a
@@ -27,6 +29,9 @@ export function chargePayment(store: PaymentStore, gateway: PaymentGateway, cloc
     const existing = store.get(c.reservationId) as PaymentRecord;
     if (shouldCharge(existing)) return true;
     store.inbox.record(PAYMENT_GROUP, envelope.id); // decided already (e.g. voided before we ever charged)
+    const events = decide({ kind: 'StartCharge' }, { status: existing.status, chargeStarted: existing.amount !== null });
+    applyEvents(store, existing, events, envelope, clock.now());
+    if (events.length > 0) reconciled.notify();
     return false;
   };
 

@@ -9,8 +9,11 @@ export type PaymentStatus = 'CHARGING' | 'CAPTURED' | 'DECLINED' | 'REFUND_PENDI
 
 export type ChargeOutcome = { outcome: 'captured'; amount: number; providerRef: string } | { outcome: 'declined'; code: string; message: string };
 
-/** What the decider needs of a payment; `null` before the first command reached it. */
-export type PaymentState = { status: PaymentStatus } | null;
+/**
+ * What the decider needs of a payment; `null` before the first command reached it. `chargeStarted`: a
+ * charge went (or may have gone) to the provider — false for a payment voided before it was ever charged.
+ */
+export type PaymentState = { status: PaymentStatus; chargeStarted?: boolean } | null;
 
 export type PaymentCommand =
   /** A charge was asked for (ChargePayment, or ReservationCreated in choreography). */
@@ -44,7 +47,12 @@ export function decide(command: PaymentCommand, state: PaymentState): PaymentEve
   const status = state?.status ?? null;
   switch (command.kind) {
     case 'StartCharge':
-      return status === null ? [{ type: 'ChargeStarted' }] : [];
+      if (status === null) return [{ type: 'ChargeStarted' }];
+      // The charge request came again after the payment was compensated. An earlier attempt may have
+      // captured with its answer lost (and after the refund looked): refund whatever is left. The refund is
+      // net-based and keyed by its own message, so when nothing was captured it moves no money.
+      if (state?.chargeStarted && (status === 'REFUND_PENDING' || status === 'CANCELLED' || status === 'REFUNDED')) return [{ type: 'RefundRequested' }];
+      return [];
     case 'RecordCharge': {
       const { result } = command;
       if (status === 'CHARGING') {

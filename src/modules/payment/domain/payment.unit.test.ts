@@ -18,6 +18,11 @@ describe('payment decide/evolve', () => {
     given().when({ kind: 'StartCharge' }).then(started);
     given(started).when({ kind: 'StartCharge' }).then();
   });
+  it('a charge request after the compensation refunds what an earlier attempt may have captured unseen', () => {
+    for (const status of ['REFUND_PENDING', 'CANCELLED', 'REFUNDED'] as const) expect(paymentDecider.decide({ kind: 'StartCharge' }, { status, chargeStarted: true })).toEqual([refundRequested]);
+    expect(paymentDecider.decide({ kind: 'StartCharge' }, { status: 'CANCELLED', chargeStarted: false })).toEqual([]);
+    for (const status of ['CAPTURED', 'DECLINED'] as const) expect(paymentDecider.decide({ kind: 'StartCharge' }, { status, chargeStarted: true })).toEqual([]);
+  });
   it('charges a new payment, and again after a crash mid-charge; never once decided', () => {
     expect(shouldCharge(null)).toBe(true);
     expect(shouldCharge({ status: 'CHARGING' })).toBe(true);
