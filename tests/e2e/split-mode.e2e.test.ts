@@ -9,9 +9,22 @@ import { deleteTopology } from './topology-cleanup';
 import { eventually, kill9, startServer, type ServerProcess } from './processes';
 import { reservationInput } from '../scenarios/system';
 
-const dir = tempDir('split-');
-const prefix = uniquePrefix('split');
-const env = {
+const prefixes: string[] = [];
+const running: ServerProcess[] = [];
+const client = (url: string) => createTRPCClient<AppRouter>({ links: [httpLink({ url })] });
+
+afterAll(async () => {
+  await Promise.all(running.map(kill9));
+  for (const prefix of prefixes) await deleteTopology(RABBITMQ_URL, prefix, ['reservation', 'payment', 'saga', 'saga-observer']).catch(() => undefined);
+});
+
+await describeWithRabbit('split mode: one process per module over RabbitMQ', () => {
+  for (const mode of ['choreography', 'orchestration'] as const) {
+  const dir = tempDir('split-');
+  const prefix = uniquePrefix('split');
+  prefixes.push(prefix);
+  const env = {
+  SAGA_MODE: mode,
   BUS: 'rabbitmq',
   RABBITMQ_URL,
   RABBITMQ_PREFIX: prefix,
@@ -21,17 +34,8 @@ const env = {
   RETRY_BASE_MS: '50',
   RETRY_MAX_MS: '200',
   PROVIDER_LATENCY_MS: '15',
-};
-const running: ServerProcess[] = [];
-const client = (url: string) => createTRPCClient<AppRouter>({ links: [httpLink({ url })] });
-
-afterAll(async () => {
-  await Promise.all(running.map(kill9));
-  await deleteTopology(RABBITMQ_URL, prefix, ['reservation', 'payment']).catch(() => undefined);
-});
-
-await describeWithRabbit('split mode: one process per module over RabbitMQ', () => {
-  it('survives SIGKILL of the payment process mid-flow: every reservation ends right, one capture each', async () => {
+  };
+  it(`survives SIGKILL of the payment process mid-flow (${mode}): every reservation ends right, one capture each`, async () => {
     const reservationProc = await startServer(env, ['--module', 'reservation']);
     running.push(reservationProc);
     let paymentProc = await startServer(env, ['--module', 'payment']);
@@ -66,5 +70,12 @@ await describeWithRabbit('split mode: one process per module over RabbitMQ', () 
       } else expect(capturesOf.get(id)).toBe(0);
     }
     ledger.close();
+    // The saga runs beside the reservation module and comes to agree with it (its log is fed through the bus too).
+    const agree = async () => {
+      for (const id of ids) if ((await api.saga.get.query({ reservationId: id })).state !== (await api.reservation.get.query({ id })).status) return false;
+      return true;
+    };
+    await eventually(agree, 30_000, 'every saga in the same end state as its reservation');
   });
+  }
 });
