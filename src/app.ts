@@ -7,6 +7,7 @@ import type { ReservationModule } from './modules/reservation';
 import { ModuleNotHereError } from './platform/errors';
 import { sagaQueries, type SagaQueries } from './saga/saga-queries';
 import type { SagaRuntime } from './saga/saga-runtime';
+import type { Auditor } from './audit/auditor';
 
 export const MODULES = ['reservation', 'payment'] as const;
 export type ModuleName = (typeof MODULES)[number];
@@ -30,6 +31,8 @@ export class App {
     private readonly modules: { reservation: ReservationModule | null; payment: PaymentModule | null },
     /** The saga's runner (orchestrator or observer); null in a process that runs no reservation module. */
     readonly saga: SagaRuntime | null,
+    /** The consistency auditor; null in a process that runs no reservation module. */
+    readonly audit: Auditor | null,
     readonly bus: MessageBus,
     readonly deadLetters: DeadLetterOperations,
     readonly provider: SimulatedProvider | null,
@@ -50,6 +53,12 @@ export class App {
   get sagaQueries(): SagaQueries {
     if (!this.saga) throw new ModuleNotHereError('the saga runs beside the reservation module; call the reservation process');
     return (this.queries ??= sagaQueries(this.saga.store));
+  }
+
+  /** The auditor, where it runs (beside the reservation module). */
+  get auditor(): Auditor {
+    if (!this.audit) throw new ModuleNotHereError('the consistency auditor runs beside the reservation module; call the reservation process');
+    return this.audit;
   }
 
   runs(name: ModuleName): boolean {
@@ -79,6 +88,7 @@ export class App {
     this.modules.reservation?.close();
     this.modules.payment?.close();
     this.saga?.close();
+    this.audit?.close();
     this.provider?.close();
   }
 

@@ -4,7 +4,7 @@ import { App, MODULES, type ModuleName, type Part } from './app';
 import { createMemoryBus } from './bus/memory';
 import type { Transport } from './bus/ports';
 import { createRabbitBus } from './bus/rabbitmq';
-import type { RouterOptions } from './bus/router';
+import type { MessageBus, RouterOptions } from './bus/router';
 import type { Config } from './config';
 import { PaymentModule, SimulatedProvider, type PaymentGateway } from './modules/payment';
 import { ReservationModule } from './modules/reservation';
@@ -16,6 +16,9 @@ import { SagaObserver } from './saga/observer';
 import { SagaOrchestrator } from './saga/orchestrator';
 import type { SagaRuntime } from './saga/saga-runtime';
 import { wireSaga } from './saga/wiring';
+import { Auditor } from './audit/auditor';
+import type { AuditedCharge } from './audit/find-divergences';
+import { AuditStore } from './audit/infrastructure/audit-store';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -30,6 +33,8 @@ export interface AppOverrides {
   decorateHandler?: RouterOptions['decorateHandler'];
   /** Run only these modules in this process (split mode; needs a broker). Default: all. */
   modules?: readonly ModuleName[];
+  /** The provider's ledger for the auditor when `gateway` replaces the simulated provider (tests). */
+  providerLedger?: () => ReadonlyMap<string, AuditedCharge>;
 }
 
 /** The composition root: config → container → modules, bus, the saga in its mode, relays. */
@@ -95,7 +100,49 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     parts.push({ start: () => p.start(), stop: () => p.stop(), idle: () => p.relay.idle(), get busy() { return p.relay.busy; } });
   }
   if (saga) parts.push(saga);
+  const audit = reservation ? buildAuditor(config, reservation, payment, saga, messaging.bus, overrides.providerLedger ?? (provider ? () => provider.ledger() : null), clock, log) : null;
+  if (audit) parts.push({ start: () => audit.start(config.AUDIT_INTERVAL_MS), stop: async () => audit.stop(), idle: async () => {}, busy: false });
   const tables = [reservation?.subscriptions, payment?.subscriptions].filter((t) => t !== undefined);
   const subscribe = () => wireSaga(messaging.bus, mode, tables, saga);
-  return new App(c, config, { reservation, payment }, saga, messaging.bus, messaging.deadLetters, provider, parts, subscribe, messaging.close);
+  return new App(c, config, { reservation, payment }, saga, audit, messaging.bus, messaging.deadLetters, provider, parts, subscribe, messaging.close);
+}
+
+/** How long a saga may take to settle: every delayed retry round at its longest, plus a relay's safety poll. */
+function retryBudgetMs(config: Config): number {
+  let budget = config.RELAY_POLL_MS;
+  for (let round = 0; round < config.RETRY_DELAYED; round++) budget += Math.min(config.RETRY_MAX_MS, config.RETRY_BASE_MS * 2 ** round);
+  return budget;
+}
+
+/** The consistency auditor, reading every module here through its facade (and the provider's ledger when there is one). */
+function buildAuditor(
+  config: Config,
+  reservation: ReservationModule,
+  payment: PaymentModule | null,
+  saga: SagaRuntime | null,
+  bus: MessageBus,
+  ledger: (() => ReadonlyMap<string, AuditedCharge>) | null,
+  clock: Clock,
+  log: Logger,
+): Auditor {
+  const budget = retryBudgetMs(config);
+  return new Auditor(
+    {
+      snapshot: (now) => ({
+        now,
+        reservations: [...reservation.auditRecords()],
+        payments: payment ? new Map([...payment.auditRecords()].map((p) => [p.reservationId, p])) : null,
+        ledger: ledger ? ledger() : null,
+        sagas: saga ? saga.store.states() : null,
+      }),
+      messagesOf: (id) => [...reservation.messagesOf(id), ...(payment?.messagesOf(id) ?? []), ...(saga?.store.outbox.historyOf(id).map((h) => h.envelope) ?? [])],
+      groupsFor: (type, version) => bus.groupsFor(type, version),
+      redeliver: (group, e) => bus.redeliver(group, e),
+      publish: (e) => bus.publish(e),
+    },
+    AuditStore.open(join(config.DATA_DIR, 'audit.db')),
+    { windowMs: config.PAYMENT_DEADLINE_MS + budget, retryBudgetMs: budget },
+    clock,
+    log.child({ component: 'audit' }),
+  );
 }

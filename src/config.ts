@@ -26,6 +26,8 @@ export const configSchema = z.object({
   PROVIDER_LATENCY_MS: int(0),
   /** Largest accepted request body; bigger ones are refused before parsing. */
   MAX_BODY_BYTES: int(100_000, 1_024),
+  /** How often the consistency auditor runs in the app (0: never; `npm run audit` or admin.audit.run() still work). */
+  AUDIT_INTERVAL_MS: int(60_000),
   /** Bearer token for admin procedures; `npm start` generates and prints one when unset. */
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
 });

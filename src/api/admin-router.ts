@@ -2,12 +2,13 @@ import { z } from 'zod';
 import type { DeadLetterOperations } from '../bus/dead-letters/operations';
 import { deadLetterFilterSchema } from '../bus/dead-letters/store';
 import type { PaymentModule } from '../modules/payment';
+import { createAuditRouter, type AuditApi } from './audit-router';
 import { adminProcedure, router } from './trpc';
 
 const byId = z.object({ id: z.string().min(1).max(100) }).strict();
 
 /** Operator procedures: dead letters and the simulated provider's outage switch. All need the admin token. */
-export const createAdminRouter = (deadLetters: DeadLetterOperations, payment: () => PaymentModule) =>
+export const createAdminRouter = (deadLetters: DeadLetterOperations, payment: () => PaymentModule, audit: () => AuditApi) =>
   router({
     deadLetters: router({
       list: adminProcedure.input(deadLetterFilterSchema.strict().optional()).query(({ input }) => deadLetters.list(input ?? {})),
@@ -15,6 +16,7 @@ export const createAdminRouter = (deadLetters: DeadLetterOperations, payment: ()
       replay: adminProcedure.input(byId).mutation(({ input }) => deadLetters.replay(input.id)),
       discard: adminProcedure.input(byId).mutation(({ input }) => deadLetters.discard(input.id)),
     }),
+    audit: createAuditRouter(audit),
     provider: router({
       setOutage: adminProcedure.input(z.object({ on: z.boolean() }).strict()).mutation(({ input }) => payment().setProviderOutage(input.on)),
     }),

@@ -3,6 +3,7 @@ import { createPaymentRouter, type PaymentModule } from '../modules/payment';
 import { createReservationRouter, type ReservationModule } from '../modules/reservation';
 import type { SagaQueries } from '../saga/saga-queries';
 import { createAdminRouter } from './admin-router';
+import type { AuditApi } from './audit-router';
 import { createSagaRouter } from './saga-router';
 import { router } from './trpc';
 
@@ -12,6 +13,7 @@ export interface ApiServices {
   readonly payment: PaymentModule;
   readonly sagaQueries: SagaQueries;
   readonly deadLetters: DeadLetterOperations;
+  readonly auditor: AuditApi;
 }
 
 export const createAppRouter = (s: ApiServices) =>
@@ -19,7 +21,7 @@ export const createAppRouter = (s: ApiServices) =>
     reservation: createReservationRouter(() => s.reservation),
     payment: createPaymentRouter(() => s.payment),
     saga: createSagaRouter(() => s.sagaQueries),
-    admin: createAdminRouter(s.deadLetters, () => s.payment),
+    admin: createAdminRouter(s.deadLetters, () => s.payment, () => s.auditor),
   });
 
 /** The type a `@trpc/client` is created with. */

@@ -66,6 +66,8 @@ export const compose = (middleware: readonly Middleware[], handle: HandleFn): Ha
  */
 export class MessageBus implements EventBus {
   private readonly contracts = new Map<string, Contract>();
+  /** `type@version` → the groups subscribed to it in this process. */
+  private readonly groupsByContract = new Map<string, string[]>();
   private readonly retryPolicy: RetryPolicy;
   private readonly random: () => number;
   private readonly decorate: NonNullable<RouterOptions['decorateHandler']> | null;
@@ -90,7 +92,11 @@ export class MessageBus implements EventBus {
 
   subscribe<C extends Contract>(group: string, contracts: readonly C[], handler: MessageHandler<C>, options: SubscriptionOptions = {}): void {
     if (contracts.length === 0) throw new Error(`group "${group}" must subscribe to at least one contract`);
-    for (const c of contracts) this.contracts.set(`${c.type}@${c.version}`, c);
+    for (const c of contracts) {
+      const key = `${c.type}@${c.version}`;
+      this.contracts.set(key, c);
+      this.groupsByContract.set(key, [...(this.groupsByContract.get(key) ?? []), group]);
+    }
     const policy = { ...this.retryPolicy, ...options.retry };
     const run = (this.decorate ? this.decorate(group, handler as MessageHandler<Contract>) : handler) as MessageHandler<C>;
     const final: HandleFn = async (d) => {
@@ -102,6 +108,11 @@ export class MessageBus implements EventBus {
       final,
     );
     this.transport.subscribe(group, [...new Set(contracts.map((c) => c.type))], chain);
+  }
+
+  /** The consumer groups of this process that take this message. */
+  groupsFor(type: string, version: number): readonly string[] {
+    return this.groupsByContract.get(`${type}@${version}`) ?? [];
   }
 
   redeliver(group: string, envelope: Envelope): Promise<Settlement> {

@@ -39,7 +39,8 @@ export type Advance =
   /** The instance does not exist yet and this does not start it: kept until the start arrives. */
   | { outcome: 'early' };
 
-const matches = (t: Transition, trigger: Trigger): boolean => {
+const matches = (t: Transition, trigger: Trigger, current: Instance | null): boolean => {
+  if (t.whenOnlyReleasePending && !(current && current.data.pending.length > 0 && current.data.pending.every((p) => p === 'release-slot'))) return false;
   const ons = Array.isArray(t.on) ? t.on : [t.on];
   return ons.some((o) => (o === DEADLINE ? trigger.kind === DEADLINE : trigger.kind === 'message' && o.name === trigger.contract.name));
 };
@@ -53,12 +54,32 @@ const commandFor = (contract: Contract, trigger: Trigger): unknown => {
 const answeredBy = (name: CompensationName, seen: readonly string[]) => compensations[name].replies.some((c) => seen.includes(c.name));
 
 /**
+ * The compensations due now: those of completed steps, last step first; a step still in flight (the charge
+ * before its answer) only once the slot is released. The two reservation compensations are one command.
+ */
+function dueCompensations(data: SagaData, releasedByTrigger: boolean): CompensationName[] {
+  const released = releasedByTrigger || data.seen.includes(ReservationCancelled.name);
+  const due: CompensationName[] = [];
+  for (const s of [...data.started].reverse()) {
+    if (data.failed.includes(s)) continue;
+    const name = steps[s].compensation;
+    const c = compensations[name];
+    const releasesSlot = c.command === compensations['release-slot'].command;
+    if (answeredBy(name, data.seen) || (released && releasesSlot) || due.some((d) => compensations[d].command === c.command)) continue;
+    const completed = data.seen.includes(steps[s].done.name);
+    if (!completed && !released) continue;
+    due.push(name);
+  }
+  return due;
+}
+
+/**
  * The saga's one transition function, pure: the instance (or none) and a trigger in, the new state and
  * what to send out. The orchestrator sends `send`; the observer only records the states.
  */
 export function advance(current: Instance | null, trigger: Trigger): Advance {
   const from = current?.state ?? 'START';
-  const t = transitions.find((x) => x.from.includes(from) && matches(x, trigger));
+  const t = transitions.find((x) => x.from.includes(from) && matches(x, trigger, current));
   const typeName = trigger.kind === 'message' ? trigger.contract.name : DEADLINE;
   if (!t) {
     if (!current) return { outcome: 'early' };
@@ -93,26 +114,17 @@ export function advance(current: Instance | null, trigger: Trigger): Advance {
     const command = steps[t.forward].command as Contract;
     send.push({ kind: 'command', name: t.forward, contract: command, payload: commandFor(command, trigger) });
   }
-  if (t.compensate) {
-    if (t.compensate.reason) data.cancelReason = t.compensate.reason;
-    const released = t.compensate.released || data.seen.includes(ReservationCancelled.name);
-    // Last step first; the two reservation compensations are one command (CancelReservation).
-    const due: CompensationName[] = [];
-    for (const s of [...data.started].reverse()) {
-      if (data.failed.includes(s)) continue;
-      const name = steps[s].compensation;
-      const c = compensations[name];
-      if (due.some((d) => compensations[d].command === c.command)) continue;
-      if (answeredBy(name, data.seen) || (released && c.command === compensations['release-slot'].command)) continue;
-      due.push(name);
-    }
-    data.pending = due;
-    for (const name of due) {
+  if (t.compensate?.reason) data.cancelReason = t.compensate.reason;
+  if (t.whenOnlyReleasePending) data.pending = [];
+  if (t.compensate || t.answers) {
+    if (t.answers) data.pending = data.pending.filter((name) => !answeredBy(name, data.seen));
+    for (const name of dueCompensations(data, t.compensate?.released ?? false)) {
+      if (data.pending.includes(name)) continue;
+      data.pending = [...data.pending, name];
       const { contract, payload } = compensationCommand(name, data);
       send.push({ kind: 'compensation', name, contract, payload });
     }
   }
-  if (t.answers) data.pending = data.pending.filter((name) => !answeredBy(name, data.seen));
   // Compensating until every compensation has answered; then the saga has ended as CANCELLED.
   const state: SagaState = t.compensate || t.answers ? (data.pending.length === 0 ? 'CANCELLED' : 'COMPENSATING') : t.to;
   return { outcome: 'applied', state, data, send, armDeadline: null, disarmDeadline: current.state === 'AWAITING_PAYMENT' && state !== 'AWAITING_PAYMENT' };

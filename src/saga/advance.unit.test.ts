@@ -48,11 +48,22 @@ describe('the saga definition, applied (advance)', () => {
     });
   });
 
-  it('deadline: compensations in reverse order of the steps begun (refund, then release the slot)', () => {
+  it('deadline: the slot (the only completed step) is released first; the charge still in flight is refunded once it is', () => {
     expect(run(msg(ReservationCreated), { kind: DEADLINE }, cancelled('PAYMENT_TIMEOUT'), msg(PaymentVoided))).toMatchObject({
       states: ['AWAITING_PAYMENT', 'COMPENSATING', 'COMPENSATING', 'CANCELLED'],
-      sent: ['ChargePayment', 'RefundPayment', 'CancelReservation'],
+      sent: ['ChargePayment', 'CancelReservation', 'RefundPayment'],
     });
+  });
+
+  it('deadline, but the reservation was confirmed before the release reached it: CONFIRMED, nothing refunded', () => {
+    expect(run(msg(ReservationCreated), { kind: DEADLINE }, msg(ReservationConfirmed))).toMatchObject({
+      states: ['AWAITING_PAYMENT', 'COMPENSATING', 'CONFIRMED'],
+      sent: ['ChargePayment', 'CancelReservation'],
+    });
+  });
+
+  it('a confirmed reservation cancelled by its customer: compensations last step first (the refund), the slot released by the cancellation', () => {
+    expect(run(msg(ReservationCreated), msg(PaymentSucceeded), msg(ReservationConfirmed), cancelled('CUSTOMER_CANCELLED')).sent).toEqual(['ChargePayment', 'ConfirmReservation', 'RefundPayment']);
   });
 
   it('a customer cancelling a confirmed reservation is refunded; the slot was released by the cancellation itself', () => {

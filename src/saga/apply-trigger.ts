@@ -96,6 +96,15 @@ export function applyTrigger(store: SagaStore, mode: SagaMode, send: boolean, r:
     if (result.disarmDeadline) store.disarmDeadline(r.reservationId);
   }
   const applied: Applied = { state: result.state, sent, ended, started: instance === null, armed: send ? result.armDeadline : null };
+  if (send && result.armDeadline && Date.parse(result.armDeadline) <= now) {
+    // The saga started after its deadline (a late delivery, a redelivered history): the deadline is due now,
+    // in this transaction, rather than racing the charge just sent. Its compensation refunds what that takes.
+    store.disarmDeadline(r.reservationId);
+    const late = applyTrigger(store, mode, send, { envelope: null, contract: null, payload: null, reservationId: r.reservationId, attempt: 1 }, now);
+    applied.state = late.state;
+    applied.sent += late.sent;
+    applied.armed = null;
+  }
   if (!instance) {
     for (const p of store.takeParked(r.reservationId)) {
       const envelope = envelopeSchema.parse(JSON.parse(p.envelope));

@@ -28,11 +28,14 @@ export const states: Record<SagaState, { terminal: boolean; means: string }> = {
 export type StepName = 'hold-slot' | 'charge' | 'confirm';
 export type CompensationName = 'release-slot' | 'refund' | 'cancel-confirmed';
 
-/** Forward steps in order; each names its compensation. `command` is what the orchestrator sends. */
-export const steps: Record<StepName, { owner: 'reservation' | 'payment'; command: Contract | null; replies: readonly Contract[]; compensation: CompensationName }> = {
-  'hold-slot': { owner: 'reservation', command: null, replies: [ReservationCreated], compensation: 'release-slot' },
-  charge: { owner: 'payment', command: ChargePayment, replies: [PaymentSucceeded, PaymentFailed], compensation: 'refund' },
-  confirm: { owner: 'reservation', command: ConfirmReservation, replies: [ReservationConfirmed], compensation: 'cancel-confirmed' },
+/**
+ * Forward steps in order; each names its compensation. `command` is what the orchestrator sends; the step
+ * is completed once its `done` reply arrives.
+ */
+export const steps: Record<StepName, { owner: 'reservation' | 'payment'; command: Contract | null; replies: readonly Contract[]; done: Contract; compensation: CompensationName }> = {
+  'hold-slot': { owner: 'reservation', command: null, replies: [ReservationCreated], done: ReservationCreated, compensation: 'release-slot' },
+  charge: { owner: 'payment', command: ChargePayment, replies: [PaymentSucceeded, PaymentFailed], done: PaymentSucceeded, compensation: 'refund' },
+  confirm: { owner: 'reservation', command: ConfirmReservation, replies: [ReservationConfirmed], done: ReservationConfirmed, compensation: 'cancel-confirmed' },
 };
 
 /** Every compensation is safe to repeat; any of its replies ends it. */
@@ -62,10 +65,16 @@ export interface Transition {
   forward?: StepName;
   /** This forward step failed: nothing of it needs compensating. */
   failed?: StepName;
-  /** Start compensating every step begun so far, in reverse order. `released`: the trigger itself released the slot. */
+  /**
+   * Start compensating: completed steps in reverse order; a step still in flight (the charge) is
+   * compensated once the slot is released, so a reservation that turns out confirmed is never refunded.
+   * `released`: the trigger itself released the slot.
+   */
   compensate?: { reason: 'PAYMENT_DECLINED' | 'PAYMENT_TIMEOUT' | null; released: boolean };
-  /** Replies that end pending compensations; with none left the saga is CANCELLED. */
+  /** Replies that end pending compensations (and may make the next one due); with none left the saga is CANCELLED. */
   answers?: boolean;
+  /** Only while nothing but the slot's release is pending: the reservation was confirmed before the release reached it. */
+  whenOnlyReleasePending?: boolean;
 }
 
 export const transitions: readonly Transition[] = [
@@ -76,6 +85,7 @@ export const transitions: readonly Transition[] = [
   { from: ['AWAITING_PAYMENT'], on: DEADLINE, to: 'COMPENSATING', compensate: { reason: 'PAYMENT_TIMEOUT', released: false } },
   { from: ['AWAITING_PAYMENT', 'CONFIRMING', 'CONFIRMED'], on: ReservationCancelled, to: 'COMPENSATING', compensate: { reason: null, released: true } },
   { from: ['COMPENSATING'], on: [ReservationCancelled, PaymentRefunded, PaymentVoided, PaymentFailed], to: 'CANCELLED', answers: true },
+  { from: ['COMPENSATING'], on: ReservationConfirmed, to: 'CONFIRMED', whenOnlyReleasePending: true },
 ];
 
 /** What the saga keeps per instance (saga.db). The payment token is never kept: ChargePayment is built from the event. */

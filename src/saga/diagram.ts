@@ -18,7 +18,8 @@ export function sagaDiagram(current?: string): string {
       if (t.compensate) lines.push(`  ${src} --> COMPENSATING: ${on}`);
       else if (t.answers) {
         lines.push(`  ${src} --> CANCELLED: ${on} (all compensations answered)`);
-      } else lines.push(`  ${src} --> ${t.to}: ${on}`);
+      } else if (t.whenOnlyReleasePending) lines.push(`  ${src} --> ${t.to}: ${on} (only the slot release was pending)`);
+      else lines.push(`  ${src} --> ${t.to}: ${on}`);
     }
   }
   for (const s of SAGA_STATES) if (states[s].terminal) lines.push(`  ${s} --> [*]`);

@@ -28,8 +28,9 @@ const RULES: Rule[] = [
     },
   },
   {
-    name: 'the saga imports only module contracts (never a module index or internals)',
-    broken: (e) => isUnder(e.from, 'src/saga/') && !e.external && isUnder(e.to, 'src/modules/') && !/^src\/modules\/[^/]+\/contracts\//.test(e.to),
+    name: 'the saga, the auditor and the read model import only module contracts (never a module index or internals)',
+    broken: (e) =>
+      /^src\/(saga|audit|read-model)\//.test(e.from) && !e.external && isUnder(e.to, 'src/modules/') && !/^src\/modules\/[^/]+\/contracts\//.test(e.to),
   },
   {
     name: "only api/ and main.ts use a module's index.ts",

@@ -38,6 +38,8 @@ export interface SystemOptions {
   transport?: (t: Transport) => Transport;
   /** Runs after the app is built and before it starts (extra subscriptions). */
   beforeStart?: (app: App) => void;
+  /** Runs while the app is stopped during `restart()`, before it is reopened (edit or restore its files). */
+  whileStopped?: (dir: string) => void;
 }
 
 let slot = 0;
@@ -78,6 +80,7 @@ export async function startSystem(o: SystemOptions = {}) {
       clock,
       random: () => 0.5,
       gateway: o.gateway ? o.gateway(provider) : provider,
+      providerLedger: () => provider.ledger(),
       wrapTransport: (t: Transport) => {
         transport = t;
         return o.transport ? o.transport(t) : t;
@@ -108,9 +111,10 @@ export async function startSystem(o: SystemOptions = {}) {
       await app.settled();
     },
     /** Close everything and reopen it on the same files (a clean crash between two steps). */
-    async restart() {
+    async restart(whileStopped?: (dir: string) => void) {
       await app.stop();
       provider.close();
+      whileStopped?.(dir);
       await boot();
     },
     create: async (over: Partial<CreateReservationInput> = {}) => (await app.reservation.create(reservationInput(over))).reservation,

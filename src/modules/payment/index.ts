@@ -10,12 +10,14 @@ import { Signal } from '../../platform/signal';
 import { CLOCK, CONFIG, EVENT_BUS, LOGGER, PAYMENT_GATEWAY } from '../../platform/tokens';
 import { getPaymentByReservation } from './application/get-payment';
 import type { PaymentGateway, ProviderControl } from './application/payment-gateway';
-import { PaymentStore } from './infrastructure/payment-store';
+import { PaymentStore, type PaymentRecord } from './infrastructure/payment-store';
+import type { Envelope } from '../../bus/envelope';
 import { paymentSubscriptions } from './subscriptions';
 
 export { getPaymentInput } from './application/get-payment';
 export type { PaymentGateway, ProviderControl } from './application/payment-gateway';
 export { SimulatedProvider, type LedgerEntry } from './infrastructure/simulated-provider';
+export type { PaymentRecord } from './infrastructure/payment-store';
 export { createPaymentRouter } from './api/router';
 
 const isControl = (g: object): g is ProviderControl => 'setOutage' in g && 'isInOutage' in g;
@@ -47,6 +49,16 @@ export class PaymentModule {
   /** Publishes what the outbox still owes (after a crash too), then whatever each commit adds. */
   start(): void {
     this.relay.start();
+  }
+
+  /** Every payment as recorded here (the consistency auditor compares them with the provider and the reservations). */
+  auditRecords(): Iterable<PaymentRecord> {
+    return this.store.all();
+  }
+
+  /** Every message this module published for a reservation, in order (the auditor redelivers them to a consumer that lost them). */
+  messagesOf(reservationId: string): Envelope[] {
+    return this.store.outbox.historyOf(reservationId).map((h) => h.envelope);
   }
 
   /** The operator's outage switch, when the configured provider has one. */

@@ -14,6 +14,8 @@ import { createReservation } from './application/create-reservation';
 import { expireReservations } from './application/expire-reservations';
 import { getReservation, listReservations } from './application/queries';
 import { ReservationStore } from './infrastructure/reservation-store';
+import type { ReservationRecord } from './infrastructure/reservation-view';
+import type { Envelope } from '../../bus/envelope';
 import { reservationSubscriptions } from './subscriptions';
 
 export { createReservationInput, type CreateReservationInput } from './application/create-reservation';
@@ -64,6 +66,16 @@ export class ReservationModule {
     this.get = getReservation(this.store);
     this.list = listReservations(this.store);
     this.subscriptions = reservationSubscriptions(this.store, clock, committed);
+  }
+
+  /** Every reservation's current state (the consistency auditor's starting point). */
+  auditRecords(): Iterable<ReservationRecord> {
+    return this.store.view.all();
+  }
+
+  /** A reservation's event stream as published (the auditor redelivers it to a consumer that lost it). */
+  messagesOf(id: string): Envelope[] {
+    return this.store.events.envelopesOf(id);
   }
 
   /** Publishes what the event store still owes the bus (after a crash too), then whatever each commit adds. */

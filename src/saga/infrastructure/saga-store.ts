@@ -100,6 +100,7 @@ export class SagaStore {
     this.writes = new GroupCommit(db);
     this.st = {
       get: db.prepare<[string], Raw>(`SELECT ${COLUMNS} FROM saga_instances WHERE reservation_id = ?`).raw(),
+      all: db.prepare<[], [string, string, string]>('SELECT reservation_id, state, updated_at FROM saga_instances').raw(),
       insert: db.prepare(`INSERT INTO saga_instances (${COLUMNS}) VALUES (?, ?, ?, ?, 1, ?, ?, ?)`),
       update: db.prepare('UPDATE saga_instances SET state = ?, data = ?, version = version + 1, updated_at = ?, ended_at = ? WHERE reservation_id = ? AND version = ?'),
       step: db.prepare(
@@ -136,6 +137,11 @@ export class SagaStore {
   get(reservationId: string): InstanceRow | null {
     const r = this.st.get.get(reservationId);
     return r ? toInstance(r) : null;
+  }
+
+  /** Every instance's state (the consistency auditor's view). */
+  states(): Map<string, { state: string; updatedAt: string }> {
+    return new Map(this.st.all.all().map(([id, state, updatedAt]) => [id, { state, updatedAt }]));
   }
 
   insert(i: Omit<InstanceRow, 'version' | 'updatedAt'>): void {

@@ -104,6 +104,11 @@ export class PaymentStore {
       addRefund: db.prepare('UPDATE payments SET refunded_amount = refunded_amount + ? WHERE reservation_id = ?'),
       setDecline: db.prepare('UPDATE payments SET decline_code = ?, decline_message = ? WHERE reservation_id = ?'),
       addOperation: db.prepare('INSERT INTO payment_operations (reservation_id, kind, amount, provider_ref, at) VALUES (?, ?, ?, ?, ?)'),
+      all: db
+        .prepare<[], PaymentRow>(
+          `SELECT reservation_id, payment_id, status, amount, currency, captured_amount, refunded_amount, decline_code, decline_message, created_at, updated_at FROM payments`,
+        )
+        .raw(),
       operations: db.prepare<[string], PaymentOperation>('SELECT kind, amount, provider_ref AS providerRef, at FROM payment_operations WHERE reservation_id = ? ORDER BY id'),
     };
   }
@@ -149,6 +154,11 @@ export class PaymentStore {
 
   recordDecline(reservationId: string, code: string, message: string): void {
     this.st.setDecline.run(code, message, reservationId);
+  }
+
+  /** Every payment, for the consistency auditor (a full scan). */
+  *all(): Generator<PaymentRecord> {
+    for (const r of this.st.all.iterate()) yield toPaymentRecord(r);
   }
 
   operations(reservationId: string): PaymentOperation[] {

@@ -34,6 +34,11 @@ export class EventStore implements OutboxSource {
     this.checkpoint = db.prepare('UPDATE relay_checkpoint SET position = ? WHERE id = 1 AND position < ?');
   }
 
+  /** The stream's envelopes as written, in order (the auditor redelivers them to a consumer that lost them). */
+  envelopesOf(streamId: string): Envelope[] {
+    return this.readStream.all(streamId).map((r) => JSON.parse(r.envelope) as Envelope);
+  }
+
   load(streamId: string): { events: ReservationEvent[]; version: number } {
     const rows = this.readStream.all(streamId);
     const events = rows.map((r) => {

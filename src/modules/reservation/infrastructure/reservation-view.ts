@@ -68,6 +68,7 @@ export class ReservationView {
   private readonly insert;
   private readonly update;
   private readonly byId;
+  private readonly everyRow;
   private readonly overlap;
   private readonly due;
   private readonly next;
@@ -83,6 +84,7 @@ export class ReservationView {
       `UPDATE reservations SET status = ?, cancellation_reason = ?, cancellation_note = ?, payment_id = ?, version = ?, updated_at = ? WHERE id = ?`,
     );
     this.byId = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM reservations WHERE id = ?`).raw();
+    this.everyRow = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM reservations`).raw();
     this.overlap = db.prepare<[string, string, string], { id: string }>(
       `SELECT id FROM reservations WHERE resource_id = ? AND status IN ('PENDING', 'CONFIRMED') AND starts_at < ? AND ends_at > ? LIMIT 1`,
     );
@@ -110,6 +112,11 @@ export class ReservationView {
   }
 
   /** Newest first; the cursor is the last id of the previous page (ids are time-ordered). */
+  /** Every reservation, for the consistency auditor (a full scan: it is an operator's tool, not a hot path). */
+  *all(): Generator<ReservationRecord> {
+    for (const r of this.everyRow.iterate()) yield toRecord(r);
+  }
+
   list(f: ListFilter): ReservationPage {
     const where: string[] = [];
     const args: Array<string | number> = [];

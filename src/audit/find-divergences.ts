@@ -1,0 +1,151 @@
+/**
+ * The consistency auditor's rules, pure: a snapshot of every module's records and the provider's ledger
+ * in, every disagreement out, named by kind, with the repair that makes it converge.
+ */
+export type DivergenceKind =
+  | 'confirmed-without-capture'
+  | 'cancelled-with-money-kept'
+  | 'captured-twice'
+  | 'pending-past-deadline'
+  | 'payment-books-differ'
+  | 'payment-missing'
+  | 'charge-without-reservation'
+  | 'saga-missing'
+  | 'saga-disagrees'
+  | 'slot-held-twice'
+  | 'read-model-behind';
+
+/**
+ * `redeliver-history`: every message recorded for the reservation goes again to each local consumer group
+ * that takes it (inboxes drop what they have; a group that lost them, e.g. a restored file, handles them).
+ * `request-refund`: payment asks the provider to give back whatever it still holds (net-based, keyed).
+ * `manual`: nothing here can settle it; the finding says what an operator must check.
+ */
+export type RepairName = 'redeliver-history' | 'request-refund' | 'manual';
+
+export const REPAIR_OF: Record<DivergenceKind, RepairName> = {
+  // The provider lost or never made a capture the reservation relied on: only the provider can say which.
+  'confirmed-without-capture': 'manual',
+  'cancelled-with-money-kept': 'request-refund',
+  'captured-twice': 'manual',
+  'pending-past-deadline': 'redeliver-history',
+  'payment-books-differ': 'redeliver-history',
+  'payment-missing': 'redeliver-history',
+  'charge-without-reservation': 'request-refund',
+  'saga-missing': 'redeliver-history',
+  'saga-disagrees': 'redeliver-history',
+  'slot-held-twice': 'manual',
+  'read-model-behind': 'redeliver-history',
+};
+
+export interface AuditedReservation {
+  id: string;
+  status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
+  amount: number;
+  resourceId: string;
+  startsAt: string;
+  endsAt: string;
+  paymentDeadline: string;
+  updatedAt: string;
+}
+export interface AuditedPayment {
+  reservationId: string;
+  paymentId: string;
+  status: string;
+  capturedAmount: number;
+  refundedAmount: number;
+  updatedAt: string;
+}
+export interface AuditedCharge {
+  captures: number;
+  captured: number;
+  refunded: number;
+  net: number;
+}
+
+export interface AuditSnapshot {
+  now: number;
+  reservations: readonly AuditedReservation[];
+  /** null: not readable here (e.g. a split-mode process that does not run payment). */
+  payments: ReadonlyMap<string, AuditedPayment> | null;
+  ledger: ReadonlyMap<string, AuditedCharge> | null;
+  sagas: ReadonlyMap<string, { state: string; updatedAt: string }> | null;
+  /** The read model's status per reservation, when one exists. */
+  readModel?: ReadonlyMap<string, { status: string }> | null;
+}
+
+export interface Finding {
+  /** `kind:reservationId`: stable across runs, so the auditor can say how long it has lasted. */
+  id: string;
+  kind: DivergenceKind;
+  reservationId: string;
+  detail: string;
+  /** When the records last changed: a divergence younger than the convergence window may still resolve itself. */
+  since: string;
+  inFlight: boolean;
+  repair: RepairName;
+}
+
+export interface ConvergenceWindow {
+  /** How long the saga may take to converge after a change (the payment deadline plus the whole retry budget). */
+  windowMs: number;
+  /** Every delayed retry together: a PENDING reservation may stay so this long past its deadline. */
+  retryBudgetMs: number;
+}
+
+/** Anything older than its convergence window is a real violation, not work in flight. */
+export function findDivergences(s: AuditSnapshot, { windowMs, retryBudgetMs }: ConvergenceWindow): Finding[] {
+  const out: Finding[] = [];
+  const add = (kind: DivergenceKind, r: { id: string }, detail: string, sinceIso: string, inFlightUntil = Date.parse(sinceIso) + windowMs) =>
+    out.push({ id: `${kind}:${r.id}`, kind, reservationId: r.id, detail, since: sinceIso, inFlight: s.now < inFlightUntil, repair: REPAIR_OF[kind] });
+  const known = new Set<string>();
+  const held: AuditedReservation[] = [];
+  for (const r of s.reservations) {
+    known.add(r.id);
+    const l = s.ledger?.get(r.id);
+    const p = s.payments?.get(r.id);
+    const changed = [r.updatedAt, p?.updatedAt ?? r.updatedAt].sort()[1] as string;
+    if (r.status !== 'CANCELLED') held.push(r);
+    if (s.ledger) {
+      if (l && l.captures > 1) add('captured-twice', r, `the provider captured ${l.captures} times (${l.captured}) for one reservation of ${r.amount}`, changed, 0);
+      if (r.status === 'CONFIRMED' && (!l || l.captures !== 1 || l.captured !== r.amount || l.refunded !== 0)) {
+        add('confirmed-without-capture', r, `CONFIRMED, but the provider holds ${l ? `${l.captured} captured, ${l.refunded} refunded` : 'no charge'} (expected one capture of ${r.amount})`, changed);
+      }
+      if (r.status === 'CANCELLED' && l && l.net !== 0) add('cancelled-with-money-kept', r, `CANCELLED, but the provider keeps ${l.net} (captured ${l.captured}, refunded ${l.refunded})`, changed);
+    }
+    if (r.status === 'PENDING' && s.now > Date.parse(r.paymentDeadline)) {
+      add('pending-past-deadline', r, `PENDING; its payment deadline was ${r.paymentDeadline}`, r.paymentDeadline, Date.parse(r.paymentDeadline) + retryBudgetMs);
+    }
+    if (s.payments) {
+      if (!p) add('payment-missing', r, `payment has no record of this ${r.status} reservation`, r.updatedAt);
+      else if (l && (p.capturedAmount !== l.captured || p.refundedAmount !== l.refunded)) {
+        add('payment-books-differ', r, `payment records ${p.capturedAmount} captured / ${p.refundedAmount} refunded, the provider ${l.captured} / ${l.refunded}`, changed);
+      }
+    }
+    if (s.sagas) {
+      const saga = s.sagas.get(r.id);
+      if (!saga) add('saga-missing', r, `no saga instance for this ${r.status} reservation`, r.updatedAt);
+      else if (r.status !== 'PENDING' && saga.state !== r.status) add('saga-disagrees', r, `the saga is ${saga.state}, the reservation ${r.status}`, [r.updatedAt, saga.updatedAt].sort()[1] as string);
+    }
+    if (s.readModel) {
+      const row = s.readModel.get(r.id);
+      if (!row || row.status !== r.status) add('read-model-behind', r, `the read model shows ${row ? row.status : 'nothing'}, the reservation is ${r.status}`, r.updatedAt);
+    }
+  }
+  // A slot held by two live reservations (sorted sweep per resource).
+  held.sort((a, b) => (a.resourceId === b.resourceId ? a.startsAt.localeCompare(b.startsAt) : a.resourceId.localeCompare(b.resourceId)));
+  for (let i = 1; i < held.length; i++) {
+    const a = held[i - 1] as AuditedReservation;
+    const b = held[i] as AuditedReservation;
+    if (a.resourceId === b.resourceId && b.startsAt < a.endsAt) add('slot-held-twice', b, `${b.id} and ${a.id} both hold ${b.resourceId} between ${b.startsAt} and ${a.endsAt}`, b.updatedAt, 0);
+  }
+  if (s.ledger) {
+    for (const [key, l] of s.ledger) {
+      if (!known.has(key) && l.net !== 0) {
+        const p = s.payments?.get(key);
+        add('charge-without-reservation', { id: key }, `the provider keeps ${l.net} for ${key}, which no reservation knows${p ? ` (payment: ${p.status})` : ''}`, p?.updatedAt ?? new Date(0).toISOString());
+      }
+    }
+  }
+  return out;
+}
