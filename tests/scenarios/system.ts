@@ -10,6 +10,7 @@ import { buildApp } from '../../src/compose';
 import { SimulatedProvider, type PaymentGateway } from '../../src/modules/payment';
 import type { CreateReservationInput } from '../../src/modules/reservation';
 import { checkInvariants, expectOutboxesDrained } from './invariants';
+import { backgroundCheckpointer } from '../../src/platform/checkpointer';
 
 export const DEADLINE_MS = 120_000;
 /** Retry budget for scenarios: 3 tries at once, then 3 delayed rounds of ≤ 1 s, 2 s, 4 s. */
@@ -39,7 +40,7 @@ export interface SystemOptions {
   /** Runs after the app is built and before it starts (extra subscriptions). */
   beforeStart?: (app: App) => void;
   /** Runs while the app is stopped during `restart()`, before it is reopened (edit or restore its files). */
-  whileStopped?: (dir: string) => void;
+  whileStopped?: (dir: string) => void | Promise<void>;
 }
 
 let slot = 0;
@@ -111,10 +112,12 @@ export async function startSystem(o: SystemOptions = {}) {
       await app.settled();
     },
     /** Close everything and reopen it on the same files (a clean crash between two steps). */
-    async restart(whileStopped?: (dir: string) => void) {
+    async restart(whileStopped?: (dir: string) => void | Promise<void>) {
       await app.stop();
       provider.close();
-      whileStopped?.(dir);
+      // The checkpoint worker closes its own connections to the files too, so nothing writes them any more.
+      await backgroundCheckpointer.sweep();
+      await whileStopped?.(dir);
       await boot();
     },
     create: async (over: Partial<CreateReservationInput> = {}) => (await app.reservation.create(reservationInput(over))).reservation,

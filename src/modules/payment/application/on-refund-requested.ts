@@ -15,7 +15,7 @@ import type { PaymentGateway, RefundResult } from './payment-gateway';
  */
 export function onRefundRequested(store: PaymentStore, gateway: PaymentGateway, clock: Clock) {
   const finish = (envelope: Envelope, reservationId: string, result: RefundResult): boolean => {
-    const { refunded, captured, providerRef } = result;
+    const { refunded, captured, refundedTotal, providerRef } = result;
     if (!store.inbox.claim(PAYMENT_GROUP, envelope.id)) return false;
     const payment = store.get(reservationId);
     if (!payment) throw new NonRetryableError(`refund requested for reservation ${reservationId}, which has no payment`);
@@ -23,6 +23,9 @@ export function onRefundRequested(store: PaymentStore, gateway: PaymentGateway, 
     // A capture whose answer was lost (we saw an error, the provider captured) is reconciled here, so
     // the books show the money that came in and went back out.
     if (captured > payment.capturedAmount) store.recordCapture(reservationId, captured - payment.capturedAmount, 'reconciled-at-refund', iso(now));
+    // Likewise a refund the provider made whose record this file lost (e.g. restored from a backup).
+    const unrecorded = refundedTotal - refunded - payment.refundedAmount;
+    if (unrecorded > 0) store.recordRefund(reservationId, unrecorded, 'reconciled-at-refund', iso(now));
     if (refunded > 0) store.recordRefund(reservationId, refunded, providerRef, iso(now));
     const events = decide({ kind: 'RecordRefund', capturedTotal: Math.max(captured, payment.capturedAmount), refundedNow: refunded }, payment);
     applyEvents(store, payment, events, envelope, now);

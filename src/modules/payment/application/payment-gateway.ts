@@ -27,6 +27,8 @@ export interface PaymentGateway {
 export interface RefundResult {
   refunded: number;
   captured: number;
+  /** All the provider has refunded for the charge, this refund included: a refund whose record was lost shows up here. */
+  refundedTotal: number;
   providerRef: string | null;
 }
 

@@ -111,13 +111,13 @@ export class SimulatedProvider implements PaymentGateway, ProviderControl {
     return this.writes.run(() => {
       const charge = this.st.charge.get(req.chargeKey);
       const captured = charge?.outcome === 'captured' ? charge.amount : 0;
+      const before = this.st.refundedFor.get(req.chargeKey)?.s ?? 0;
       const prior = this.st.refund.get(req.idempotencyKey);
-      if (prior) return { refunded: prior.amount, captured, providerRef: prior.ref };
-      const remaining = captured - (this.st.refundedFor.get(req.chargeKey)?.s ?? 0);
-      const amount = Math.max(0, remaining);
+      if (prior) return { refunded: prior.amount, captured, refundedTotal: before, providerRef: prior.ref };
+      const amount = Math.max(0, captured - before);
       const ref = amount > 0 ? `re_${newId()}` : null;
       this.st.insertRefund.run(req.idempotencyKey, req.chargeKey, amount, ref, iso(this.clock.now()));
-      return { refunded: amount, captured, providerRef: ref };
+      return { refunded: amount, captured, refundedTotal: before + amount, providerRef: ref };
     });
   }
 
