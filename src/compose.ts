@@ -9,6 +9,7 @@ import type { Config } from './config';
 import { PaymentModule, SimulatedProvider, type PaymentGateway } from './modules/payment';
 import { ReservationModule } from './modules/reservation';
 import { systemClock, type Clock } from './platform/clock';
+import { lockDataDir } from './platform/data-dir-lock';
 import { createLogger, type Logger } from './platform/logger';
 import { CLOCK, CONFIG, EVENT_BUS, LOGGER, PAYMENT_GATEWAY } from './platform/tokens';
 import { deadline } from './saga/definition';
@@ -43,6 +44,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   if (only.size < MODULES.length && config.BUS === 'memory') {
     throw new Error('running one module per process needs a broker: set BUS=rabbitmq (the in-memory bus cannot cross processes)');
   }
+  // With the in-memory bus a data folder belongs to one process (with a broker, processes may share one).
+  const unlock = config.BUS === 'memory' ? lockDataDir(config.DATA_DIR) : () => {};
   const c = rootContainer.createChildContainer();
   const clock = overrides.clock ?? systemClock;
   const log = overrides.logger ?? createLogger(config.LOG_LEVEL);
@@ -104,7 +107,11 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   if (audit) parts.push({ start: () => audit.start(config.AUDIT_INTERVAL_MS), stop: async () => audit.stop(), idle: async () => {}, busy: false });
   const tables = [reservation?.subscriptions, payment?.subscriptions].filter((t) => t !== undefined);
   const subscribe = () => wireSaga(messaging.bus, mode, tables, saga);
-  return new App(c, config, { reservation, payment }, saga, audit, messaging.bus, messaging.deadLetters, provider, parts, subscribe, messaging.close);
+  const close = async () => {
+    await messaging.close();
+    unlock();
+  };
+  return new App(c, config, { reservation, payment }, saga, audit, messaging.bus, messaging.deadLetters, provider, parts, subscribe, close);
 }
 
 /** How long a saga may take to settle: every delayed retry round at its longest, plus a relay's safety poll. */

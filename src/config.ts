@@ -28,6 +28,10 @@ export const configSchema = z.object({
   MAX_BODY_BYTES: int(100_000, 1_024),
   /** How often the consistency auditor runs in the app (0: never; `npm run audit` or admin.audit.run() still work). */
   AUDIT_INTERVAL_MS: int(60_000),
+  /** A client must send its whole request within this long (then 408 and the connection is closed). */
+  HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100),
+  /** ...and its headers within this long. */
+  HTTP_HEADERS_TIMEOUT_MS: int(10_000, 100),
   /** Bearer token for admin procedures; `npm start` generates and prints one when unset. */
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
 });

@@ -11,6 +11,10 @@ export interface HttpOptions {
   port: number;
   maxBodyBytes: number;
   adminToken: string;
+  /** A request (headers and body) must arrive within this long, or the connection is closed with 408. */
+  requestTimeoutMs?: number;
+  /** The headers must arrive within this long. */
+  headersTimeoutMs?: number;
 }
 
 export interface HttpServer {
@@ -42,7 +46,11 @@ export async function startHttpServer(appRouter: AppRouter, o: HttpOptions, log:
     onError: ({ error, path }) => onError(error, path),
   });
   const fast = createFastPath(appRouter, { basePath: BASE_PATH, maxBodyBytes: o.maxBodyBytes, createContext, onError });
-  const server = createServer((req, res) => {
+  const requestTimeout = o.requestTimeoutMs ?? 30_000;
+  const headersTimeout = Math.min(o.headersTimeoutMs ?? 10_000, requestTimeout);
+  // A client that never finishes its request is bounded by these (Node checks them every interval).
+  const limits = { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout) };
+  const server = createServer(limits, (req, res) => {
     // tRPC's adapter cuts the base path off any URL without checking it ("/reservation.create" would be
     // looked up as "rvation.create"): outside /trpc/, say where the API is instead.
     if (!req.url?.startsWith(BASE_PATH)) return notUnderBasePath(req.url ?? '', res);

@@ -30,6 +30,7 @@ const CODES: Record<ErrorCategory, TRPCError['code']> = {
   conflict: 'CONFLICT',
   invalid: 'BAD_REQUEST',
   elsewhere: 'PRECONDITION_FAILED',
+  unavailable: 'SERVICE_UNAVAILABLE',
 };
 
 /** Domain and application errors map to TRPCError codes here, and only here. */

@@ -2,6 +2,12 @@ import type { Clock, TimerHandle } from './clock';
 import type { Logger } from './logger';
 
 const RETRY_AFTER_FAILURE_MS = 1_000;
+/**
+ * Timers run on monotonic time while deadlines are wall-clock instants: after the system clock jumps
+ * forward, a timer armed for "in two minutes" would still wait two minutes. Waking at least this often
+ * re-reads the clock, so a deadline the jump made due fires within this long (a jump back never fires one early).
+ */
+export const DEADLINE_RECHECK_MS = 5_000;
 
 /**
  * One timer for the earliest pending payment deadline, re-armed from the database after each firing.
@@ -51,7 +57,7 @@ export class DeadlineScheduler {
   private arm(at: number): void {
     this.timer?.cancel();
     this.armedAt = at;
-    this.timer = this.clock.setTimeout(() => this.fire(), at - this.clock.now());
+    this.timer = this.clock.setTimeout(() => this.fire(), Math.min(at - this.clock.now(), DEADLINE_RECHECK_MS));
   }
 
   private fire(): void {

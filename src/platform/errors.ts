@@ -2,7 +2,7 @@
  * Error categories every layer may throw; the API maps each category to one TRPCError code in one place
  * (api/trpc.ts). Messages say what was wrong and what is allowed.
  */
-export type ErrorCategory = 'not-found' | 'conflict' | 'invalid' | 'elsewhere';
+export type ErrorCategory = 'not-found' | 'conflict' | 'invalid' | 'elsewhere' | 'unavailable';
 
 export abstract class CategorizedError extends Error {
   abstract readonly category: ErrorCategory;
@@ -22,4 +22,10 @@ export class ConflictError extends CategorizedError {
 export class ModuleNotHereError extends CategorizedError {
   override name = 'ModuleNotHereError';
   readonly category = 'elsewhere';
+}
+
+/** The storage cannot take the write now (disk full, I/O error): nothing of it was stored; retrying later may work. */
+export class StorageUnavailableError extends CategorizedError {
+  override name = 'StorageUnavailableError';
+  readonly category = 'unavailable';
 }

@@ -1,4 +1,16 @@
+import { StorageUnavailableError } from './errors';
 import type { Db } from './sqlite';
+
+const STORAGE_CODES = new Set(['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_IOERR_WRITE', 'SQLITE_IOERR_FSYNC', 'SQLITE_IOERR_SHMSIZE', 'SQLITE_READONLY']);
+const isStorageFailure = (e: unknown) => STORAGE_CODES.has((e as { code?: string }).code ?? '');
+
+/** A commit the disk refused becomes one clear error naming the file; anything else stays as it was. */
+function storageFailure(file: string, error: unknown): unknown {
+  if (!isStorageFailure(error)) return error;
+  const code = (error as { code: string }).code;
+  const why = code === 'SQLITE_FULL' ? 'the disk holding it is full' : `the disk refused the write (${code})`;
+  return new StorageUnavailableError(`${file}: ${why}; nothing of this request was stored. Free space (or fix the disk) and retry`, { cause: error });
+}
 
 interface Pending {
   fn: () => unknown;
@@ -20,10 +32,13 @@ export class GroupCommit {
   private scheduled = false;
   private readonly commitBatch: (batch: Pending[]) => Array<{ ok: boolean; value: unknown }>;
 
+  private readonly file: string;
+
   constructor(
     db: Db,
     private readonly maxBatch = 1_000,
   ) {
+    this.file = db.name;
     // Statements and transaction functions are made once: building them per write is a real cost.
     const savepoint = db.prepare('SAVEPOINT group_commit_item');
     const release = db.prepare('RELEASE group_commit_item');
@@ -48,7 +63,8 @@ export class GroupCommit {
     this.commitBatch = (batch) => {
       try {
         return optimistic(batch);
-      } catch {
+      } catch (error) {
+        if (isStorageFailure(error)) throw error; // no write of the batch can succeed now: isolating would not help
         return isolated(batch);
       }
     };
@@ -73,7 +89,8 @@ export class GroupCommit {
       try {
         results = this.commitBatch(batch);
       } catch (error) {
-        for (const item of batch) item.reject(error); // the commit itself failed: nothing of the batch is durable
+        const failure = storageFailure(this.file, error);
+        for (const item of batch) item.reject(failure); // the commit itself failed: nothing of the batch is durable
         continue;
       }
       batch.forEach((item, i) => {

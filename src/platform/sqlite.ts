@@ -21,6 +21,22 @@ export interface OpenOptions {
 export function openDatabase(file: string, migrations: readonly string[], options: OpenOptions = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
+  try {
+    // Read the header and the schema before writing anything: a file that is not SQLite, or whose first
+    // pages are damaged, is refused here and left exactly as it was.
+    db.prepare('SELECT COUNT(*) FROM sqlite_master').pluck().get();
+    return configure(db, file, migrations, options);
+  } catch (error) {
+    db.close();
+    const code = (error as { code?: string }).code ?? '';
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code === 'SQLITE_CANTOPEN') {
+      throw new Error(`${file} is not a usable SQLite database (${code}: ${(error as Error).message}); nothing was changed. Restore it from a backup (npm run backup) or move it aside to start that module empty`);
+    }
+    throw error;
+  }
+}
+
+function configure(db: Db, file: string, migrations: readonly string[], options: OpenOptions): Db {
   // Page size and checkpoint interval stay at SQLite's defaults (4 KiB, every 1,000 pages) on purpose:
   // 16 KiB pages with 40 MiB checkpoints gave ~10% more sagas/s in batches but tripled p99 latency
   // (8 -> 30+ ms at half load) and halved the single-commit ceiling (npm run bench, interleaved runs).
@@ -38,6 +54,9 @@ export function openDatabase(file: string, migrations: readonly string[], option
   // (also reached under a steady stream of small commits: see the known limit in checkpointer.ts).
   db.pragma(`wal_autocheckpoint = ${background ? INLINE_CHECKPOINT_FRAMES : CHECKPOINT_FRAMES}`);
   const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(`${file} has schema version ${current}, newer than this code knows (${migrations.length}): it was written by a newer release; run that release or restore an older backup`);
+  }
   const apply = db.transaction(() => {
     for (let i = current; i < migrations.length; i++) {
       db.exec(migrations[i] as string);

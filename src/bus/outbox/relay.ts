@@ -101,25 +101,33 @@ export class OutboxRelay {
   }
 
   private async drain(): Promise<void> {
-    for (;;) {
-      while (!this.stopped && this.inflight.length < this.options.maxInFlight) {
-        const batch = this.source.pending(this.cursor, this.options.batchSize);
-        if (batch.length === 0) break;
-        this.cursor = (batch[batch.length - 1] as (typeof batch)[number]).seq;
-        this.send(batch.map((m) => m.envelope), this.cursor);
+    try {
+      for (;;) {
+        while (!this.stopped && this.inflight.length < this.options.maxInFlight) {
+          const batch = this.source.pending(this.cursor, this.options.batchSize);
+          if (batch.length === 0) break;
+          this.cursor = (batch[batch.length - 1] as (typeof batch)[number]).seq;
+          this.send(batch.map((m) => m.envelope), this.cursor);
+        }
+        if (this.inflight.length === 0) break;
+        // Wait only on batches still pending: a later batch can finish before an earlier one, and racing an
+        // already-settled promise would spin without ever letting the earlier one's I/O run.
+        const pending = this.inflight.filter((f) => f.state === 'pending');
+        if (pending.length > 0) {
+          this.woken = this.newWakeSignal();
+          await Promise.race([...pending.map((f) => f.promise), this.woken.promise]);
+        }
+        const recorded = this.checkpoint();
+        if (!recorded || this.inflight.some((f) => f.state === 'failed')) return this.recover();
       }
-      if (this.inflight.length === 0) break;
-      // Wait only on batches still pending: a later batch can finish before an earlier one, and racing an
-      // already-settled promise would spin without ever letting the earlier one's I/O run.
-      const pending = this.inflight.filter((f) => f.state === 'pending');
-      if (pending.length > 0) {
-        this.woken = this.newWakeSignal();
-        await Promise.race([...pending.map((f) => f.promise), this.woken.promise]);
-      }
-      this.checkpoint();
-      if (this.inflight.some((f) => f.state === 'failed')) return this.recover();
+      this.armPoll(this.options.pollMs);
+    } catch (error) {
+      // Reading the outbox failed (e.g. an I/O error): start over from the checkpoint after a pause.
+      this.log.error({ err: error }, 'outbox relay failed; starting over from the last dispatched row shortly');
+      this.inflight = [];
+      this.cursor = 0;
+      this.armPoll(this.options.failureBackoffMs);
     }
-    this.armPoll(this.options.pollMs);
   }
 
   private newWakeSignal(): { promise: Promise<void>; resolve: () => void } {
@@ -140,11 +148,23 @@ export class OutboxRelay {
     this.inflight.push(f);
   }
 
-  /** Marks dispatched up to the last batch of the completed prefix. */
-  private checkpoint(): void {
+  /**
+   * Marks dispatched up to the last batch of the completed prefix. False when that could not be written
+   * (e.g. the disk is full): the batches stay in flight and the relay backs off, publishing them again later.
+   */
+  private checkpoint(): boolean {
+    let n = 0;
     let last: number | null = null;
-    while (this.inflight[0]?.state === 'done') last = (this.inflight.shift() as InFlight).lastSeq;
-    if (last !== null) this.source.markDispatched(last);
+    while (this.inflight[n]?.state === 'done') last = (this.inflight[n++] as InFlight).lastSeq;
+    if (last === null) return true;
+    try {
+      this.source.markDispatched(last);
+    } catch (error) {
+      this.log.warn({ err: error }, 'outbox relay could not record what it published; will publish it again');
+      return false;
+    }
+    this.inflight.splice(0, n);
+    return true;
   }
 
   /** After a failure: let the rest settle, keep what completed in order, then retry from there after a pause. */

@@ -47,6 +47,15 @@ export class FakeClock implements Clock {
     this.timers = this.timers.filter((t) => !t.cancelled);
   }
 
+  /**
+   * The system clock jumps by `ms` (forward or back) without any time passing: timers, which run on
+   * monotonic time, keep their remaining delays.
+   */
+  jump(ms: number): void {
+    this.t += ms;
+    for (const timer of this.timers) timer.at += ms;
+  }
+
   private nextTimer(): Timer | undefined {
     let best: Timer | undefined;
     for (const t of this.timers) {
