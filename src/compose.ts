@@ -95,7 +95,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     parts.push({ start: () => p.start(), stop: () => p.stop(), idle: () => p.relay.idle(), get busy() { return p.relay.busy; } });
   }
   if (saga) parts.push(saga);
+  parts.push(messaging.groupReplays);
   const tables = [reservation?.subscriptions, payment?.subscriptions].filter((t) => t !== undefined);
   const subscribe = () => wireSaga(messaging.bus, mode, tables, saga);
-  return new App(c, config, { reservation, payment }, saga, messaging.bus, messaging.deadLetters, provider, parts, subscribe, messaging.close);
+  return new App(c, config, { reservation, payment }, saga, messaging.bus, messaging.deadLetters, provider, parts, subscribe, messaging.close, messaging.groupReplays);
 }

@@ -66,6 +66,7 @@ export const compose = (middleware: readonly Middleware[], handle: HandleFn): Ha
  */
 export class MessageBus implements EventBus {
   private readonly contracts = new Map<string, Contract>();
+  private readonly groups = new Set<string>();
   private readonly retryPolicy: RetryPolicy;
   private readonly random: () => number;
   private readonly decorate: NonNullable<RouterOptions['decorateHandler']> | null;
@@ -91,6 +92,7 @@ export class MessageBus implements EventBus {
   subscribe<C extends Contract>(group: string, contracts: readonly C[], handler: MessageHandler<C>, options: SubscriptionOptions = {}): void {
     if (contracts.length === 0) throw new Error(`group "${group}" must subscribe to at least one contract`);
     for (const c of contracts) this.contracts.set(`${c.type}@${c.version}`, c);
+    this.groups.add(group);
     const policy = { ...this.retryPolicy, ...options.retry };
     const run = (this.decorate ? this.decorate(group, handler as MessageHandler<Contract>) : handler) as MessageHandler<C>;
     const final: HandleFn = async (d) => {
@@ -102,6 +104,11 @@ export class MessageBus implements EventBus {
       final,
     );
     this.transport.subscribe(group, [...new Set(contracts.map((c) => c.type))], chain);
+  }
+
+  /** Whether this process consumes for `group` (in split mode another process may be the one that does). */
+  subscribes(group: string): boolean {
+    return this.groups.has(group);
   }
 
   redeliver(group: string, envelope: Envelope): Promise<Settlement> {
