@@ -52,13 +52,21 @@ export function normaliseFrame(frame: string): string {
   return `${fn} ${normaliseLocation(location)}`;
 }
 
-/** The top frames of a V8 stack, normalised (the header lines, which hold the message, are skipped). */
+/**
+ * Node's own frames (`runNextTicks (node:internal/process/task_queues)`) appear between two async frames or
+ * not, depending on how the promise was scheduled: the same throw site would fall into two groups.
+ */
+const isRuntimeFrame = (frame: string) => /(^|\s)node:/.test(frame);
+
+/** The top frames of a V8 stack, normalised, without Node's own (the header lines, which hold the message, are skipped). */
 export function topFrames(stack: string | null, count = TOP_FRAMES): string[] {
   if (!stack) return [];
   const frames: string[] = [];
   for (const line of stack.split('\n')) {
     const m = line.match(FRAME_LINE);
-    if (m) frames.push(normaliseFrame((m[1] ?? '').trim()));
+    if (!m) continue;
+    const frame = normaliseFrame((m[1] ?? '').trim());
+    if (!isRuntimeFrame(frame)) frames.push(frame);
     if (frames.length === count) break;
   }
   return frames;

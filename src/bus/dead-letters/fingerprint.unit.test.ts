@@ -44,6 +44,17 @@ describe('dead-letter fingerprint', () => {
     expect(fingerprintOf(outage({ errorStack: deeper })).fingerprint).toBe(fingerprintOf(outage()).fingerprint);
   });
 
+  it("skips Node's own scheduling frames, which come and go between two async frames", () => {
+    const lines = outage().errorStack!.split('\n');
+    const scheduled = [
+      ...lines.slice(0, 3),
+      '    at runNextTicks (node:internal/process/task_queues:60:5)',
+      '    at process.processImmediate (node:internal/timers:454:9)',
+      ...lines.slice(3),
+    ].join('\n');
+    expect(fingerprintOf(outage({ errorStack: scheduled }))).toEqual(fingerprintOf(outage()));
+  });
+
   it('keeps different causes apart: error type, top frames, consumer group, message type', () => {
     const base = fingerprintOf(outage()).fingerprint;
     const otherThrowSite = outage().errorStack!.replace('SimulatedProvider.failIfOutage', 'SimulatedProvider.checkLimits');
