@@ -1,20 +1,7 @@
-import { TRPCClientError } from '@trpc/client';
-import { parseArgs } from 'node:util';
-import { deadLetterStatus, type DeadLetterFilter } from '../bus/dead-letters/store';
 import type { AdminClient, Operation } from './admin-client';
+import { describeFailure } from './describe-failure';
+import { parseDlqArgs, USAGE } from './dlq-args';
 import { deadLetterView, groupsView, listView, operationsView, operationView, progress } from './dlq-views';
-
-export const USAGE = `usage: npm run dlq -- <command> [options]
-  groups                                 open dead letters grouped by failure fingerprint
-  list [--group G] [--type T] [--status S] [--fingerprint F] [--limit N] [--cursor C]
-  show <id>                              one dead letter, sensitive fields masked
-  replay <id>                            redeliver one dead letter to the group that failed
-  replay-group <fingerprint> [--no-wait] replay every open dead letter of a group, following its progress
-  discard <id>
-  operations                             group replays, newest first
-  operation <id>                         one group replay: progress and failures
-  cancel <operation id>                  stop a running group replay
-every command takes --json; TRPC_URL (default http://127.0.0.1:3000/trpc) and ADMIN_TOKEN from the environment`;
 
 export interface DlqIo {
   client: AdminClient;
@@ -27,61 +14,11 @@ export interface DlqIo {
   pause(): Promise<void>;
 }
 
-/** A mistake in the command line itself: exit code 2 and the usage. */
-class UsageError extends Error {}
-
-const NEEDS_ARGUMENT: Record<string, string> = {
-  show: 'a dead letter id',
-  replay: 'a dead letter id',
-  discard: 'a dead letter id',
-  'replay-group': 'a fingerprint (see: npm run dlq -- groups)',
-  operation: 'an operation id',
-  cancel: 'an operation id',
-};
-const COMMANDS = ['groups', 'list', 'operations', ...Object.keys(NEEDS_ARGUMENT)];
-
-function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      'no-wait': { type: 'boolean', default: false },
-      group: { type: 'string' },
-      type: { type: 'string' },
-      status: { type: 'string' },
-      fingerprint: { type: 'string' },
-      limit: { type: 'string' },
-      cursor: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const [command, arg, ...extra] = positionals;
-  if (values.help) return { command: 'help', arg: '', values, filter: {} };
-  if (!command || !COMMANDS.includes(command)) throw new UsageError(command ? `unknown command "${command}"; use one of: ${COMMANDS.join(', ')}` : 'no command given');
-  if (NEEDS_ARGUMENT[command] && !arg) throw new UsageError(`${command} needs ${NEEDS_ARGUMENT[command]}`);
-  if (!NEEDS_ARGUMENT[command] && arg) throw new UsageError(`${command} takes no argument, got "${arg}"`);
-  if (extra.length > 0) throw new UsageError(`unexpected argument(s): ${extra.join(' ')}`);
-  const limit = values.limit === undefined ? undefined : Number(values.limit);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 500)) throw new UsageError(`--limit must be a whole number from 1 to 500, got "${values.limit}"`);
-  const status = values.status === undefined ? undefined : deadLetterStatus.safeParse(values.status);
-  if (status && !status.success) throw new UsageError(`--status must be one of: ${deadLetterStatus.options.join(', ')}; got "${values.status}"`);
-  const filter: DeadLetterFilter = {
-    ...(values.group ? { group: values.group } : {}),
-    ...(values.type ? { type: values.type } : {}),
-    ...(status?.data ? { status: status.data } : {}),
-    ...(values.fingerprint ? { fingerprint: values.fingerprint } : {}),
-    ...(values.cursor ? { cursor: values.cursor } : {}),
-    ...(limit ? { limit } : {}),
-  };
-  return { command, arg: arg ?? '', values, filter };
-}
-
 /** Runs one `npm run dlq` command and returns its exit code: 0 done, 1 refused or failed, 2 a wrong command line. */
 export async function runDlq(argv: string[], io: DlqIo): Promise<number> {
   let cmd;
   try {
-    cmd = parse(argv);
+    cmd = parseDlqArgs(argv);
   } catch (e) {
     io.err(`dlq: ${e instanceof Error ? e.message : String(e)}`);
     io.err(USAGE);
@@ -174,27 +111,4 @@ async function follow(id: string, io: DlqIo, quiet: boolean): Promise<Operation>
     last = line;
     await io.pause();
   }
-}
-
-/** One line that says what went wrong: the server's own message, a refused token, or a server that is not there. */
-export function describeFailure(e: unknown, io: Pick<DlqIo, 'url' | 'tokenSet'>): string {
-  if (e instanceof TRPCClientError) {
-    const code = (e.data as { code?: string } | undefined)?.code;
-    if (code === 'UNAUTHORIZED') {
-      return `the server at ${io.url} refused the admin token${io.tokenSet ? '' : ' (ADMIN_TOKEN is not set)'}; set ADMIN_TOKEN to the token npm start printed`;
-    }
-    if (code) return `${code}: ${e.message}`;
-    const network = causeCode(e);
-    if (network || /fetch failed/i.test(e.message)) return `cannot reach the server at ${io.url} (${network ?? e.message}); is it running? start it with npm start, or point TRPC_URL at it`;
-  }
-  return e instanceof Error ? e.message : String(e);
-}
-
-/** The system error code (ECONNREFUSED, ENOTFOUND …) somewhere down the chain of causes, if any. */
-function causeCode(e: unknown): string | null {
-  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {
-    const code = (c as Error & { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
-  }
-  return null;
 }
