@@ -1,4 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
+import type { GroupReplays } from './bus/dead-letters/group-replays';
 import type { DeadLetterOperations } from './bus/dead-letters/operations';
 import type { MessageBus } from './bus/router';
 import type { Config } from './config';
@@ -39,6 +40,8 @@ export class App {
     private readonly parts: readonly Part[],
     private readonly subscribe: () => void,
     private readonly closeBus: () => Promise<void>,
+    /** Durable background replays of failure groups (also one of `parts`, so settling waits for them). */
+    readonly groupReplays: GroupReplays,
   ) {}
 
   get reservation(): ReservationModule {

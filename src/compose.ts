@@ -103,6 +103,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     parts.push({ start: () => p.start(), stop: () => p.stop(), idle: () => p.relay.idle(), get busy() { return p.relay.busy; } });
   }
   if (saga) parts.push(saga);
+  parts.push(messaging.groupReplays);
   const audit = reservation ? buildAuditor(config, reservation, payment, saga, messaging.bus, overrides.providerLedger ?? (provider ? () => provider.ledger() : null), clock, log) : null;
   if (audit) parts.push({ start: () => audit.start(config.AUDIT_INTERVAL_MS), stop: async () => audit.stop(), idle: async () => {}, busy: false });
   const tables = [reservation?.subscriptions, payment?.subscriptions].filter((t) => t !== undefined);
@@ -111,7 +112,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     await messaging.close();
     unlock();
   };
-  return new App(c, config, { reservation, payment }, saga, audit, messaging.bus, messaging.deadLetters, provider, parts, subscribe, close);
+  return new App(c, config, { reservation, payment }, saga, audit, messaging.bus, messaging.deadLetters, provider, parts, subscribe, close, messaging.groupReplays);
 }
 
 /** How long a saga may take to settle: every delayed retry round at its longest, plus a relay's safety poll. */

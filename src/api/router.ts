@@ -1,3 +1,4 @@
+import type { GroupReplays } from '../bus/dead-letters/group-replays';
 import type { DeadLetterOperations } from '../bus/dead-letters/operations';
 import { createPaymentRouter, type PaymentModule } from '../modules/payment';
 import { createReservationRouter, type ReservationModule } from '../modules/reservation';
@@ -14,6 +15,7 @@ export interface ApiServices {
   readonly sagaQueries: SagaQueries;
   readonly deadLetters: DeadLetterOperations;
   readonly auditor: AuditApi;
+  readonly groupReplays: GroupReplays;
 }
 
 export const createAppRouter = (s: ApiServices) =>
@@ -21,7 +23,7 @@ export const createAppRouter = (s: ApiServices) =>
     reservation: createReservationRouter(() => s.reservation),
     payment: createPaymentRouter(() => s.payment),
     saga: createSagaRouter(() => s.sagaQueries),
-    admin: createAdminRouter(s.deadLetters, () => s.payment, () => s.auditor),
+    admin: createAdminRouter(s.deadLetters, s.groupReplays, () => s.payment, () => s.auditor),
   });
 
 /** The type a `@trpc/client` is created with. */

@@ -68,6 +68,7 @@ export class MessageBus implements EventBus {
   private readonly contracts = new Map<string, Contract>();
   /** `type@version` → the groups subscribed to it in this process. */
   private readonly groupsByContract = new Map<string, string[]>();
+  private readonly groups = new Set<string>();
   private readonly retryPolicy: RetryPolicy;
   private readonly random: () => number;
   private readonly decorate: NonNullable<RouterOptions['decorateHandler']> | null;
@@ -97,6 +98,7 @@ export class MessageBus implements EventBus {
       this.contracts.set(key, c);
       this.groupsByContract.set(key, [...(this.groupsByContract.get(key) ?? []), group]);
     }
+    this.groups.add(group);
     const policy = { ...this.retryPolicy, ...options.retry };
     const run = (this.decorate ? this.decorate(group, handler as MessageHandler<Contract>) : handler) as MessageHandler<C>;
     const final: HandleFn = async (d) => {
@@ -113,6 +115,11 @@ export class MessageBus implements EventBus {
   /** The consumer groups of this process that take this message. */
   groupsFor(type: string, version: number): readonly string[] {
     return this.groupsByContract.get(`${type}@${version}`) ?? [];
+  }
+
+  /** Whether this process consumes for `group` (in split mode another process may be the one that does). */
+  subscribes(group: string): boolean {
+    return this.groups.has(group);
   }
 
   redeliver(group: string, envelope: Envelope): Promise<Settlement> {

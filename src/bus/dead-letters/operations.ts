@@ -2,7 +2,7 @@ import { iso, type Clock } from '../../platform/clock';
 import { ConflictError, NotFoundError } from '../../platform/errors';
 import { maskEnvelope, type Envelope } from '../envelope';
 import type { Settlement } from '../ports';
-import type { DeadLetter, DeadLetterFilter, DeadLetterPage, DeadLetterStore, ReplayEntry } from './store';
+import type { DeadLetter, DeadLetterFilter, DeadLetterGroup, DeadLetterPage, DeadLetterStore, ReplayEntry } from './store';
 
 export interface Replayer {
   redeliver(group: string, envelope: Envelope): Promise<Settlement>;
@@ -26,6 +26,11 @@ export class DeadLetterOperations {
   list(filter: DeadLetterFilter): DeadLetterPage {
     const page = this.store.list(filter);
     return { ...page, items: page.items.map((d) => this.mask(d)) };
+  }
+
+  /** Open dead letters grouped by failure fingerprint (see fingerprint.ts). */
+  groups(): DeadLetterGroup[] {
+    return this.store.groups();
   }
 
   get(id: string): DeadLetter {

@@ -15,6 +15,10 @@ export const deadLetterSchema = z.object({
   envelope: envelopeSchema,
   errorMessage: z.string(),
   errorStack: z.string().nullable(),
+  /** The error's name (`ProviderUnavailableError`). */
+  errorType: z.string(),
+  /** Which failure group it belongs to (see fingerprint.ts). */
+  fingerprint: z.string(),
   attempts: z.number().int(),
   firstFailedAt: z.iso.datetime(),
   lastFailedAt: z.iso.datetime(),
@@ -37,6 +41,7 @@ export const deadLetterFilterSchema = z.object({
   group: z.string().min(1).optional(),
   type: z.string().min(1).optional(),
   status: deadLetterStatus.optional(),
+  fingerprint: z.string().min(1).max(100).optional(),
   cursor: z.string().min(1).optional(),
   limit: z.number().int().min(1).max(500).default(50),
 });
@@ -47,6 +52,24 @@ export interface DeadLetterPage {
   nextCursor: string | null;
 }
 
+/** Open dead letters that failed the same way (same fingerprint), as the admin API lists them. */
+export const deadLetterGroupSchema = z.object({
+  fingerprint: z.string(),
+  /** Open dead letters with this fingerprint. */
+  count: z.number().int(),
+  firstSeen: z.iso.datetime(),
+  lastSeen: z.iso.datetime(),
+  group: z.string(),
+  type: z.string(),
+  errorType: z.string(),
+  /** The most recent one. */
+  sampleId: z.string(),
+  sampleMessage: z.string(),
+  /** The normalised frames the fingerprint was made of. */
+  frames: z.array(z.string()),
+});
+export type DeadLetterGroup = z.infer<typeof deadLetterGroupSchema>;
+
 /**
  * Where messages that used up their retries (or could never succeed) are kept for an operator.
  * One record per (group, message): failing again after a replay updates the same record.
@@ -55,6 +78,8 @@ export interface DeadLetterStore {
   add(input: DeadLetterInput): void;
   list(filter: DeadLetterFilter): DeadLetterPage;
   get(id: string): DeadLetter | null;
+  /** Open dead letters grouped by fingerprint, most recently failed group first. */
+  groups(): DeadLetterGroup[];
   recordReplay(id: string, entry: ReplayEntry): void;
   discard(id: string): void;
 }
