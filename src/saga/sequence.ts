@@ -30,7 +30,9 @@ export function sagaSequence(saga: SagaView): string {
     const when = `+${Math.max(0, Date.parse(s.at) - t0)} ms`;
     const attempt = s.attempt > 1 ? `, attempt ${s.attempt}` : '';
     if (s.outcome.startsWith('failed')) {
-      lines.push(`  Note over ${s.type.startsWith('payment.') ? 'Payment' : 'Reservation'}: ${short(s.type)} ${s.outcome.replace(/:/g, ' -')} (${when})`);
+      const group = /dead-lettered in (\S+)/.exec(s.outcome)?.[1] ?? '';
+      const where = group === 'payment' ? 'Payment' : group === 'reservation' ? 'Reservation' : 'Saga';
+      lines.push(`  Note over ${where}: ${short(s.type)} ${s.outcome.replace(/:/g, ' -')} (${when})`);
       continue;
     }
     if (s.type === 'deadline') {
