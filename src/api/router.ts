@@ -4,23 +4,27 @@ import { createReservationRouter, type ReservationModule } from '../modules/rese
 import type { SagaQueries } from '../saga/saga-queries';
 import { createAdminRouter } from './admin-router';
 import { createSagaRouter } from './saga-router';
+import { createSystemRouter, type ListsProcedures, type SystemServices } from './system-router';
 import { router } from './trpc';
 
 /** Read at call time: in split mode a module another process runs throws ModuleNotHereError. */
-export interface ApiServices {
+export interface ApiServices extends SystemServices {
   readonly reservation: ReservationModule;
   readonly payment: PaymentModule;
   readonly sagaQueries: SagaQueries;
   readonly deadLetters: DeadLetterOperations;
 }
 
-export const createAppRouter = (s: ApiServices) =>
-  router({
+export const createAppRouter = (s: ApiServices) => {
+  const appRouter = router({
     reservation: createReservationRouter(() => s.reservation),
     payment: createPaymentRouter(() => s.payment),
     saga: createSagaRouter(() => s.sagaQueries),
     admin: createAdminRouter(s.deadLetters, () => s.payment),
+    system: createSystemRouter(s, (): ListsProcedures => appRouter),
   });
+  return appRouter;
+};
 
 /** The type a `@trpc/client` is created with. */
 export type AppRouter = ReturnType<typeof createAppRouter>;
