@@ -4,6 +4,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Logger } from '../platform/logger';
 import { createFastPath } from './fast-path';
 import type { AppRouter } from './router';
+import { createStaticFiles } from './static-files';
 import type { Context } from './trpc';
 
 export interface HttpOptions {
@@ -42,7 +43,9 @@ export async function startHttpServer(appRouter: AppRouter, o: HttpOptions, log:
     onError: ({ error, path }) => onError(error, path),
   });
   const fast = createFastPath(appRouter, { basePath: BASE_PATH, maxBodyBytes: o.maxBodyBytes, createContext, onError });
+  const serveDashboard = createStaticFiles();
   const server = createServer((req, res) => {
+    if (serveDashboard(req, res)) return; // GET/HEAD of the dashboard's pages and assets only (static-files.ts)
     // tRPC's adapter cuts the base path off any URL without checking it ("/reservation.create" would be
     // looked up as "rvation.create"): outside /trpc/, say where the API is instead.
     if (!req.url?.startsWith(BASE_PATH)) return notUnderBasePath(req.url ?? '', res);
