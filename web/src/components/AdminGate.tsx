@@ -14,7 +14,7 @@ export function forgetTokenIfRefused(error: unknown): void {
  * Admin parts of a page: shown once the operator gave the token, otherwise a prompt for it. The token is
  * checked with one admin call before it is kept (session storage; sent only as a bearer header).
  */
-export function AdminGate({ children, what }: { children: ReactNode; what: string }) {
+export function AdminGate({ children, what, framed = false }: { children: ReactNode; what: string; framed?: boolean }) {
   const token = useAdminToken();
   const qc = useQueryClient();
   const [draft, setDraft] = useState('');
@@ -42,7 +42,7 @@ export function AdminGate({ children, what }: { children: ReactNode; what: strin
   };
 
   return (
-    <form className="token-prompt" onSubmit={submit} data-testid="token-prompt">
+    <form className={framed ? 'panel token-prompt' : 'token-prompt'} onSubmit={submit} data-testid="token-prompt">
       <h2>Admin token needed</h2>
       <p>
         {what} needs the admin token: the one <code>npm start</code> printed, or <code>ADMIN_TOKEN</code>. It is kept in this tab only

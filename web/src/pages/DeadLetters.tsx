@@ -37,7 +37,7 @@ interface Run {
 
 export function DeadLetters() {
   return (
-    <AdminGate what="The dead-letter queue">
+    <AdminGate what="The dead-letter queue" framed>
       <DeadLetterBoard />
     </AdminGate>
   );
@@ -224,6 +224,8 @@ function RunStatus({ run }: { run: Run }) {
 function Records({ onChanged }: { onChanged: () => void }) {
   const [status, setStatus] = useState<Status>('open');
   const list = useQuery({ queryKey: ['dead-letters', 'records', status], queryFn: () => trpc.admin.deadLetters.list.query({ status: status || undefined, limit: 200 }), refetchInterval: 1_500 });
+  // Said here, not on the record: a replayed or discarded record leaves the "open" list at once.
+  const [said, setSaid] = useState<string | null>(null);
   if (list.error) forgetTokenIfRefused(list.error);
   return (
     <Panel
@@ -242,28 +244,38 @@ function Records({ onChanged }: { onChanged: () => void }) {
       }
     >
       {list.error ? <ErrorNote error={list.error} /> : null}
+      {said ? (
+        <p className="note" data-testid="record-said">
+          {said}
+        </p>
+      ) : null}
       {list.data && list.data.items.length === 0 ? <p className="muted">none</p> : null}
       <ul className="records">
         {(list.data?.items ?? []).map((d) => (
-          <Record key={d.id} d={d} onChanged={onChanged} />
+          <Record
+            key={d.id}
+            d={d}
+            onDone={(text) => {
+              setSaid(`dead letter ${d.id}: ${text}`);
+              onChanged();
+            }}
+          />
         ))}
       </ul>
     </Panel>
   );
 }
 
-function Record({ d, onChanged }: { d: DeadLetter; onChanged: () => void }) {
+function Record({ d, onDone }: { d: DeadLetter; onDone: (said: string) => void }) {
   const [open, setOpen] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [said, setSaid] = useState<string | null>(null);
   const act = async (what: () => Promise<string>) => {
     setBusy(true);
     try {
-      setSaid(await what());
-      onChanged();
+      onDone(await what());
     } catch (error) {
-      setSaid(errorMessage(error));
+      onDone(`failed: ${errorMessage(error)}`);
     } finally {
       setBusy(false);
       setConfirming(false);
@@ -280,7 +292,7 @@ function Record({ d, onChanged }: { d: DeadLetter; onChanged: () => void }) {
       <p className="error-line">{d.errorMessage}</p>
       <div className="actions">
         {d.status !== 'discarded' ? (
-          <button type="button" disabled={busy} onClick={() => void act(async () => `replay: ${(await trpc.admin.deadLetters.replay.mutate({ id: d.id })).outcome}`)} data-testid="retry-one">
+          <button type="button" disabled={busy} onClick={() => void act(async () => `replay ${(await trpc.admin.deadLetters.replay.mutate({ id: d.id })).outcome}`)} data-testid="retry-one">
             Retry
           </button>
         ) : null}
@@ -298,7 +310,6 @@ function Record({ d, onChanged }: { d: DeadLetter; onChanged: () => void }) {
         <button type="button" className="secondary" onClick={() => setOpen(!open)} aria-expanded={open}>
           {open ? 'Hide details' : 'Payload and replays'}
         </button>
-        {said ? <span className="small" data-testid="record-said">{said}</span> : null}
       </div>
       {open ? (
         <div className="record-details">
@@ -320,10 +331,10 @@ function Record({ d, onChanged }: { d: DeadLetter; onChanged: () => void }) {
             </ol>
           )}
           {d.errorStack ? (
-            <>
-              <h3>Stack</h3>
+            <details>
+              <summary className="small">Error stack</summary>
               <pre className="json">{d.errorStack}</pre>
-            </>
+            </details>
           ) : null}
         </div>
       ) : null}

@@ -200,6 +200,7 @@ function SearchBox({ has }: { has: (path: string) => boolean }) {
     const q = query.trim();
     if (!q) return setState(null);
     setBusy(true);
+    setState(null);
     try {
       setState({ q, matches: await searchReservations(q, has) });
     } catch (error) {
@@ -225,7 +226,7 @@ function SearchBox({ has }: { has: (path: string) => boolean }) {
       </form>
       {state && 'error' in state ? <p className="note note-error">{state.error}</p> : null}
       {state && 'matches' in state ? (
-        <div data-testid="search-results">
+        <div data-testid="search-results" data-query={state.q}>
           {state.matches.length === 0 ? (
             <p className="muted">nothing found for “{state.q}”</p>
           ) : (
