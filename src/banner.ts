@@ -8,6 +8,7 @@ export function banner(o: { url: string; config: Config; running: string; adminT
   return [
     '',
     `consistency-lab (${o.running}) listening on ${url} (${exposed}; HOST=${config.HOST})`,
+    `dashboard: ${url.replace(/\/trpc$/, '/')}`,
     `data in ${resolve(config.DATA_DIR)}, bus=${config.BUS}, saga=${config.SAGA_MODE}, payment deadline ${config.PAYMENT_DEADLINE_MS} ms`,
     o.generatedToken ? `admin token (generated for this run; set ADMIN_TOKEN to fix it): ${o.adminToken}` : 'admin token: from ADMIN_TOKEN',
     '',

@@ -6,10 +6,11 @@ import type { SagaQueries } from '../saga/saga-queries';
 import { createAdminRouter } from './admin-router';
 import type { AuditApi } from './audit-router';
 import { createSagaRouter } from './saga-router';
+import { createSystemRouter, type ListsProcedures, type SystemServices } from './system-router';
 import { router } from './trpc';
 
 /** Read at call time: in split mode a module another process runs throws ModuleNotHereError. */
-export interface ApiServices {
+export interface ApiServices extends SystemServices {
   readonly reservation: ReservationModule;
   readonly payment: PaymentModule;
   readonly sagaQueries: SagaQueries;
@@ -18,13 +19,16 @@ export interface ApiServices {
   readonly groupReplays: GroupReplays;
 }
 
-export const createAppRouter = (s: ApiServices) =>
-  router({
+export const createAppRouter = (s: ApiServices) => {
+  const appRouter = router({
     reservation: createReservationRouter(() => s.reservation),
     payment: createPaymentRouter(() => s.payment),
     saga: createSagaRouter(() => s.sagaQueries),
     admin: createAdminRouter(s.deadLetters, s.groupReplays, () => s.payment, () => s.auditor),
+    system: createSystemRouter(s, (): ListsProcedures => appRouter),
   });
+  return appRouter;
+};
 
 /** The type a `@trpc/client` is created with. */
 export type AppRouter = ReturnType<typeof createAppRouter>;

@@ -4,6 +4,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Logger } from '../platform/logger';
 import { createFastPath } from './fast-path';
 import type { AppRouter } from './router';
+import { createStaticFiles } from './static-files';
 import type { Context } from './trpc';
 
 export interface HttpOptions {
@@ -50,7 +51,9 @@ export async function startHttpServer(appRouter: AppRouter, o: HttpOptions, log:
   const headersTimeout = Math.min(o.headersTimeoutMs ?? 10_000, requestTimeout);
   // A client that never finishes its request is bounded by these (Node checks them every interval).
   const limits = { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout) };
+  const serveDashboard = createStaticFiles();
   const server = createServer(limits, (req, res) => {
+    if (serveDashboard(req, res)) return; // GET/HEAD of the dashboard's pages and assets only (static-files.ts)
     // tRPC's adapter cuts the base path off any URL without checking it ("/reservation.create" would be
     // looked up as "rvation.create"): outside /trpc/, say where the API is instead.
     if (!req.url?.startsWith(BASE_PATH)) return notUnderBasePath(req.url ?? '', res);

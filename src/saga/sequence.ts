@@ -30,7 +30,7 @@ export function sagaSequence(saga: SagaView): string {
     const when = `+${Math.max(0, Date.parse(s.at) - t0)} ms`;
     const attempt = s.attempt > 1 ? `, attempt ${s.attempt}` : '';
     if (s.outcome.startsWith('failed')) {
-      const group = /dead-lettered in (\S+)/.exec(s.outcome)?.[1] ?? '';
+      const group = s.outcome.match(/dead-lettered in (\S+)/)?.[1] ?? '';
       const where = group === 'payment' ? 'Payment' : group === 'reservation' ? 'Reservation' : 'Saga';
       lines.push(`  Note over ${where}: ${short(s.type)} ${s.outcome.replace(/:/g, ' -')} (${when})`);
       continue;
