@@ -23,3 +23,9 @@ export class ModuleNotHereError extends CategorizedError {
   override name = 'ModuleNotHereError';
   readonly category = 'elsewhere';
 }
+
+/** The request is well-formed but asks for something that cannot be (e.g. a resume point past the end). */
+export class InvalidRequestError extends CategorizedError {
+  override name = 'InvalidRequestError';
+  readonly category = 'invalid';
+}

@@ -10,6 +10,9 @@ import type { ReservationEvent } from '../domain/reservation';
 /** `reservation.ReservationCreated` → `ReservationCreated`. */
 const domainType = (type: string) => type.slice(type.indexOf('.') + 1) as ReservationEvent['type'];
 
+/** The domain event an envelope of this module carries (lifted to the current contract versions first). */
+export const domainEvent = (e: Envelope): ReservationEvent => ({ type: domainType(e.type), data: e.payload }) as ReservationEvent;
+
 /** One event of a stream as it is read back. */
 export interface StoredEvent {
   version: number;
@@ -62,7 +65,7 @@ export class EventStore implements OutboxSource {
 
   load(streamId: string): { events: ReservationEvent[]; version: number } {
     const rows = this.read(streamId);
-    const events = rows.map((r) => ({ type: domainType(r.envelope.type), data: r.envelope.payload }) as ReservationEvent);
+    const events = rows.map((r) => domainEvent(r.envelope));
     return { events, version: rows.length === 0 ? 0 : (rows[rows.length - 1] as StoredEvent).version };
   }
 
