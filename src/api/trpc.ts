@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC, tracked, TRPCError, type TrackedEnvelope } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import { CategorizedError, type ErrorCategory } from '../platform/errors';
 
@@ -61,3 +61,13 @@ export const adminProcedure = publicProcedure.use(({ ctx, next }) => {
 
 /** For router tests and in-process callers: `createCallerFactory(appRouter)(ctx)`. */
 export const createCallerFactory = t.createCallerFactory;
+
+/**
+ * A subscription's events with SSE ids (tRPC's `tracked`), so a client that reconnects sends the last
+ * id it saw back as `input.lastEventId`. The source is made by the caller before this is returned, so
+ * its checks (NOT_FOUND, BAD_REQUEST) fail the request through the error mapping above.
+ */
+export async function* trackedBy<T>(source: AsyncIterable<T>, id: (item: T) => string): AsyncGenerator<TrackedEnvelope<T>, void, undefined> {
+  for await (const item of source) yield tracked(id(item), item);
+}
+

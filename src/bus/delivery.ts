@@ -9,6 +9,7 @@ import type { Delivery } from './ports';
  */
 export class BusDelivery implements Delivery {
   payload?: unknown;
+  upcast?: Envelope;
   private base: Logger;
   private correlated: Logger | null = null;
 

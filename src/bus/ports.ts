@@ -23,6 +23,8 @@ export interface Delivery {
   log: Logger;
   /** The validated payload; the schema check sets it. */
   payload?: unknown;
+  /** The envelope lifted to the version the group subscribed to, when it came in at an older one (the schema check sets it). */
+  upcast?: Envelope;
   /** Set by a transport that could not decode the raw message: the schema check dead-letters it at once. */
   decodeError?: string;
 }

@@ -8,6 +8,7 @@ import { deadLetter } from './middleware/dead-letter';
 import { recoverer } from './middleware/recoverer';
 import { retry } from './middleware/retry';
 import { schemaCheck } from './middleware/schema-check';
+import { Upcasters } from './upcasters';
 import {
   defaultRetryPolicy,
   type EventBus,
@@ -34,7 +35,7 @@ class HandlerMessage<P> implements Message<P> {
   readonly payload: P;
   readonly #delivery: Delivery;
   constructor(delivery: Delivery) {
-    this.envelope = delivery.envelope;
+    this.envelope = delivery.upcast ?? delivery.envelope;
     this.payload = delivery.payload as P;
     this.#delivery = delivery;
   }
@@ -93,9 +94,10 @@ export class MessageBus implements EventBus {
 
   subscribe<C extends Contract>(group: string, contracts: readonly C[], handler: MessageHandler<C>, options: SubscriptionOptions = {}): void {
     if (contracts.length === 0) throw new Error(`group "${group}" must subscribe to at least one contract`);
+    // Older versions too: a dead letter written before a contract's new version is masked by its own.
+    for (const c of new Upcasters(contracts).readable()) this.contracts.set(`${c.type}@${c.version}`, c);
     for (const c of contracts) {
       const key = `${c.type}@${c.version}`;
-      this.contracts.set(key, c);
       this.groupsByContract.set(key, [...(this.groupsByContract.get(key) ?? []), group]);
     }
     this.groups.add(group);

@@ -29,3 +29,9 @@ export class StorageUnavailableError extends CategorizedError {
   override name = 'StorageUnavailableError';
   readonly category = 'unavailable';
 }
+
+/** The request is well-formed but asks for something that cannot be (e.g. a resume point past the end). */
+export class InvalidRequestError extends CategorizedError {
+  override name = 'InvalidRequestError';
+  readonly category = 'invalid';
+}

@@ -1,5 +1,6 @@
 import { createEnvelope, envelopeSchema, type Envelope } from '../bus/envelope';
 import { NonRetryableError } from '../bus/errors';
+import { Upcasters } from '../bus/upcasters';
 import { iso } from '../platform/clock';
 import type { Contract } from '../platform/contract';
 import { PaymentRefunded, PaymentVoided } from '../modules/payment/contracts/events';
@@ -29,6 +30,8 @@ export interface Applied {
 }
 
 const byType = new Map(sagaEvents.map((c) => [`${c.type}@${c.version}`, c]));
+/** A parked message may predate a contract's new version: lifted like any decoded envelope. */
+const upcasters = new Upcasters(sagaEvents);
 
 /** How the step log files a received trigger. */
 function kindOf(r: Received, before: SagaState | null): StepRow['kind'] {
@@ -107,7 +110,7 @@ export function applyTrigger(store: SagaStore, mode: SagaMode, send: boolean, r:
   }
   if (!instance) {
     for (const p of store.takeParked(r.reservationId)) {
-      const envelope = envelopeSchema.parse(JSON.parse(p.envelope));
+      const envelope = upcasters.lift(envelopeSchema.parse(JSON.parse(p.envelope)));
       const contract = byType.get(`${envelope.type}@${envelope.version}`);
       if (!contract) throw new NonRetryableError(`parked message ${envelope.id} has type ${envelope.type} v${envelope.version}, which the saga does not know`);
       const next = applyTrigger(store, mode, send, { envelope, contract, payload: contract.schema.parse(envelope.payload), reservationId: r.reservationId, attempt: p.attempt }, now);

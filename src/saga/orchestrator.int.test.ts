@@ -14,7 +14,7 @@ const id = 'r-1';
 const created = () =>
   createEnvelope(
     ReservationCreated,
-    { reservationId: id, customerId: 'c', resourceId: 'x', startsAt: '2030-01-01T00:00:00.000Z', endsAt: '2030-01-01T01:00:00.000Z', amount: 500, currency: 'EUR', paymentToken: 'tok_ok', paymentDeadline: '2030-01-01T00:05:00.000Z' },
+    { reservationId: id, customerId: 'c', resourceId: 'x', startsAt: '2030-01-01T00:00:00.000Z', endsAt: '2030-01-01T01:00:00.000Z', amount: 500, currency: 'EUR', paymentToken: 'tok_ok', paymentDeadline: '2030-01-01T00:05:00.000Z', channel: 'api' },
     { key: id, occurredAt: '2030-01-01T00:00:00.000Z', correlationId: id },
   );
 const succeeded = () => createEnvelope(PaymentSucceeded, { reservationId: id, paymentId: 'p-1', amount: 500, currency: 'EUR' }, { key: id, occurredAt: '2030-01-01T00:00:01.000Z', correlationId: id });

@@ -42,8 +42,10 @@ export class SagaOrchestrator implements SagaRuntime {
       for (;;) {
         const due = this.store.dueDeadlines(iso(now), DEADLINE_BATCH);
         for (const id of due) sent += expireOne(id, now);
-        if (due.length < DEADLINE_BATCH) return sent;
+        if (due.length < DEADLINE_BATCH) break;
       }
+      this.store.announceChanges(); // committed outside store.write: tell subscriptions here
+      return sent;
     };
     this.deadlines = new DeadlineScheduler(clock, () => this.store.nextDeadline(), expireDue, () => this.relay.wake(), log);
   }

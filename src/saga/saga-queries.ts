@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../platform/errors';
 import { SAGA_STATES, type SagaMode, type SagaState } from './definition';
 import type { InstanceRow, SagaStore, StepRow } from './infrastructure/saga-store';
+import { followSaga } from './saga-changes';
 
 export const getSagaInput = z.object({ reservationId: z.string().min(1).max(100) }).strict();
 export const listSagasInput = z
@@ -35,9 +36,10 @@ const view = (i: InstanceRow, steps: StepRow[]): SagaView => ({
   steps,
 });
 
-/** `saga.get` and `saga.list`: the same answers in both modes (saga.db holds the orchestrator's or the observer's log). */
+/** `saga.get`, `saga.list` and `saga.onChange`: the same answers in both modes (saga.db holds the orchestrator's or the observer's log). */
 export function sagaQueries(store: SagaStore) {
   return {
+    follow: followSaga(store),
     get(raw: z.input<typeof getSagaInput>): SagaView {
       const { reservationId } = getSagaInput.parse(raw);
       const i = store.get(reservationId);

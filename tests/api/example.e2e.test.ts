@@ -22,10 +22,11 @@ afterAll(async () => {
 });
 
 describe('the README example client', () => {
-  it('runs against a real server and sees the reservation confirmed', async () => {
+  it('runs against a real server and is told over SSE that the reservation is confirmed', async () => {
     const lines: string[] = [];
-    const { reservation, payment } = await runExample(http.url, (l) => lines.push(l));
-    expect(reservation.status).toBe('CONFIRMED');
+    const { reservation, payment, history } = await runExample(http.url, (l) => lines.push(l));
+    expect(reservation).toMatchObject({ status: 'CONFIRMED', channel: 'web' });
+    expect(history.map((e) => e.type)).toEqual(['reservation.ReservationCreated', 'reservation.ReservationConfirmed']);
     expect(payment).toMatchObject({ status: 'CAPTURED', capturedAmount: 1250 });
     expect(lines[0]).toMatch(/^created .*: PENDING$/);
   });

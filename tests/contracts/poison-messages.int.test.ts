@@ -20,6 +20,7 @@ const created = (id: string): Envelope =>
       currency: 'EUR',
       paymentToken: 'tok_ok_poison_secret',
       paymentDeadline: '2030-01-01T00:00:00.000Z',
+      channel: 'api',
     },
     { key: id, occurredAt: new Date().toISOString() },
   );
@@ -35,7 +36,7 @@ function poisonSuite(bus: BusKind) {
     it('wrong version, schema-invalid payload and unknown type', async () => {
       const s = (sys = await startSystem({ bus }));
       const base = created('p1');
-      const wrongVersion = { ...base, id: 'poison-version', version: 2 };
+      const wrongVersion = { ...base, id: 'poison-version', version: 9 };
       const badPayload = { ...base, id: 'poison-payload', payload: { reservationId: 5 } };
       const unknownType = { ...base, id: 'poison-type', type: 'reservation.SomethingElse' };
       await s.app.bus.publish([wrongVersion, badPayload]);
@@ -46,8 +47,8 @@ function poisonSuite(bus: BusKind) {
       expect(s.reservation(ok.id).status).toBe('CONFIRMED');
       const dead = s.app.deadLetters.list({ group: 'payment' }).items;
       const reason = (id: string) => dead.find((d) => d.messageId === id);
-      expect(reason('poison-version')).toMatchObject({ attempts: 1, errorMessage: expect.stringMatching(/no contract for reservation.ReservationCreated version 2/) });
-      expect(reason('poison-payload')).toMatchObject({ attempts: 1, errorMessage: expect.stringMatching(/payload of reservation.ReservationCreated.v1 is invalid/) });
+      expect(reason('poison-version')).toMatchObject({ attempts: 1, errorMessage: expect.stringMatching(/no contract for reservation.ReservationCreated version 9/) });
+      expect(reason('poison-payload')).toMatchObject({ attempts: 1, errorMessage: expect.stringMatching(/payload of reservation.ReservationCreated.v2 is invalid/) });
       expect(reason('poison-type')).toMatchObject({ attempts: 1, errorMessage: expect.stringMatching(/no contract for reservation.SomethingElse/) });
       // Views mask what a contract marks sensitive; the stored original is intact for replay.
       expect(JSON.stringify(dead)).not.toContain('tok_ok_poison_secret');

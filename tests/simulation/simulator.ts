@@ -254,7 +254,7 @@ export async function simulate(seed: number, steps = 60, mode: SimMode = 'choreo
           faults++;
           const good = createEnvelope(ReservationCreated, ReservationCreated.schema.parse({
             reservationId: 'poison', customerId: 'c', resourceId: 'r', startsAt: '2030-01-01T00:00:00.000Z', endsAt: '2030-01-01T01:00:00.000Z',
-            amount: 1, currency: 'EUR', paymentToken: 'tok_ok', paymentDeadline: '2030-01-01T00:00:00.000Z',
+            amount: 1, currency: 'EUR', paymentToken: 'tok_ok', paymentDeadline: '2030-01-01T00:00:00.000Z', channel: 'api',
           }), { key: 'poison', occurredAt: new Date(clock.now()).toISOString() });
           const bad = pick([{ ...good, version: 7 }, { ...good, payload: { reservationId: 42 } }, { ...good, payload: 'not an object' }]);
           poison.add(bad.id);

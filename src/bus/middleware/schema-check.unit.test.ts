@@ -51,4 +51,25 @@ describe('schema check', () => {
     const undecodable = schemaCheck([Greeted])(async () => ({ kind: 'ack' }) as Settlement);
     await expect(undecodable(new BusDelivery(envelope, 'g', 0, 1, null, silentLogger, 'invalid JSON'))).rejects.toBeInstanceOf(SchemaError);
   });
+
+  it('lifts an older version to the one the group reads for the handler, and keeps the received envelope on the delivery', async () => {
+    const Greeted2 = defineContract('test.Greeted', 2, z.object({ word: z.string().min(1), loud: z.boolean() }), {
+      upcastFrom: { from: Greeted, up: (p) => ({ ...p, loud: false }) },
+    });
+    let handled: Envelope | undefined;
+    const check = schemaCheck([Greeted2])(async (d) => {
+      handled = d.upcast;
+      return { kind: 'ack' } satisfies Settlement;
+    });
+    const old = JSON.parse(JSON.stringify(envelope)) as Envelope;
+    const delivery = new BusDelivery(old, 'g', 0, 1, null, silentLogger);
+    await check(delivery);
+    expect(handled).toMatchObject({ id: envelope.id, version: 2, payload: { word: 'hey', loud: false } });
+    expect(delivery.payload).toEqual({ word: 'hey', loud: false });
+    expect(delivery.envelope).toBe(old);
+    await expect(check(new BusDelivery({ ...old, payload: { word: '' } }, 'g', 0, 1, null, silentLogger))).rejects.toThrow(/payload of test\.Greeted\.v1 is invalid/);
+    await expect(check(new BusDelivery({ ...old, version: 3 }, 'g', 0, 1, null, silentLogger))).rejects.toThrow(
+      /no contract for test\.Greeted version 3.*accepted: test\.Greeted\.v2, test\.Greeted\.v1 \(upcast\)/,
+    );
+  });
 });

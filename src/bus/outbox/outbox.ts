@@ -1,5 +1,6 @@
 import type { Db } from '../../platform/sqlite';
 import type { Envelope } from '../envelope';
+import type { Upcasters } from '../upcasters';
 import { EnvelopeCache } from './envelope-cache';
 
 export interface PendingMessage {
@@ -37,7 +38,10 @@ CREATE INDEX outbox_by_key ON outbox (message_key, seq);
 
 export interface HistoryRow {
   seq: number;
+  /** Lifted to the contract versions the outbox's owner reads with (when it gave its upcasters). */
   envelope: Envelope;
+  /** The version the row was written with (older than `envelope.version` when it was lifted). */
+  storedVersion: number;
 }
 
 /**
@@ -55,7 +59,11 @@ export class SqliteOutbox implements OutboxSource {
   private readonly loadOne = (seq: number): string => this.selectOne.get(seq) as string;
   private readonly cache = new EnvelopeCache();
 
-  constructor(db: Db) {
+  /** `upcasters`: how the owner reads its own older rows back in `history` (publishing sends rows as written). */
+  constructor(
+    db: Db,
+    private readonly upcasters: Upcasters | null = null,
+  ) {
     this.insert = db.prepare('INSERT INTO outbox (message_id, envelope, message_key) VALUES (?, ?, ?)');
     // Raw rows (arrays): cheaper for the driver to build than objects.
     this.select = db
@@ -85,11 +93,16 @@ export class SqliteOutbox implements OutboxSource {
 
   /** Every message written after `afterSeq`, dispatched or not, in commit order (a rebuild's feed). */
   history(afterSeq: number, limit: number): HistoryRow[] {
-    return this.selectAfter.all(afterSeq, limit).map(([seq, json]) => ({ seq, envelope: JSON.parse(json) as Envelope }));
+    return this.selectAfter.all(afterSeq, limit).map(this.toHistoryRow);
   }
 
   /** Every message written with this key (the reservation id), in commit order (an audit trail). */
   historyOf(key: string): HistoryRow[] {
-    return this.selectByKey.all(key).map(([seq, json]) => ({ seq, envelope: JSON.parse(json) as Envelope }));
+    return this.selectByKey.all(key).map(this.toHistoryRow);
   }
+
+  private readonly toHistoryRow = ([seq, json]: [number, string]): HistoryRow => {
+    const stored = JSON.parse(json) as Envelope;
+    return { seq, envelope: this.upcasters ? this.upcasters.lift(stored) : stored, storedVersion: stored.version };
+  };
 }

@@ -9,12 +9,14 @@ import type { Logger } from '../../platform/logger';
 import { Signal } from '../../platform/signal';
 import { CLOCK, CONFIG, EVENT_BUS, LOGGER, PAYMENT_GATEWAY } from '../../platform/tokens';
 import { getPaymentByReservation } from './application/get-payment';
+import { paymentHistory } from './application/payment-history';
 import type { PaymentGateway, ProviderControl } from './application/payment-gateway';
 import { PaymentStore, type PaymentRecord } from './infrastructure/payment-store';
 import type { Envelope } from '../../bus/envelope';
 import { paymentSubscriptions } from './subscriptions';
 
 export { getPaymentInput } from './application/get-payment';
+export { paymentHistoryInput, type PaymentHistoryEntry } from './application/payment-history';
 export type { PaymentGateway, ProviderControl } from './application/payment-gateway';
 export { SimulatedProvider, type LedgerEntry } from './infrastructure/simulated-provider';
 export type { PaymentRecord } from './infrastructure/payment-store';
@@ -30,6 +32,7 @@ export class PaymentModule {
   readonly subscriptions: HandlerTable;
   readonly relay: OutboxRelay;
   readonly getByReservation;
+  readonly history;
 
   constructor(
     @inject(CONFIG) config: Config,
@@ -44,6 +47,7 @@ export class PaymentModule {
     committed.on(() => this.relay.wake());
     this.subscriptions = paymentSubscriptions(this.store, gateway, clock, committed);
     this.getByReservation = getPaymentByReservation(this.store);
+    this.history = paymentHistory(this.store);
   }
 
   /** Publishes what the outbox still owes (after a crash too), then whatever each commit adds. */

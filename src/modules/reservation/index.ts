@@ -7,12 +7,15 @@ import type { Config } from '../../config';
 import type { Clock } from '../../platform/clock';
 import { DeadlineScheduler } from '../../platform/deadline-scheduler';
 import type { Logger } from '../../platform/logger';
+import { KeyedSignal } from '../../platform/keyed-signal';
 import { Signal } from '../../platform/signal';
 import { CLOCK, CONFIG, EVENT_BUS, LOGGER } from '../../platform/tokens';
 import { cancelReservation } from './application/cancel-reservation';
 import { createReservation } from './application/create-reservation';
 import { expireReservations } from './application/expire-reservations';
+import { followReservation } from './application/follow-reservation';
 import { getReservation, listReservations } from './application/queries';
+import { reservationHistory } from './application/reservation-history';
 import { ReservationStore } from './infrastructure/reservation-store';
 import type { ReservationRecord } from './infrastructure/reservation-view';
 import type { Envelope } from '../../bus/envelope';
@@ -21,6 +24,8 @@ import { reservationSubscriptions } from './subscriptions';
 export { createReservationInput, type CreateReservationInput } from './application/create-reservation';
 export { cancelReservationInput } from './application/cancel-reservation';
 export { getReservationInput, listReservationsInput } from './application/queries';
+export { reservationHistoryInput, type ReservationHistoryEntry } from './application/reservation-history';
+export { followReservationInput, type ReservationChange } from './application/follow-reservation';
 export type { ReservationRecord } from './infrastructure/reservation-view';
 export { createReservationRouter } from './api/router';
 
@@ -41,12 +46,20 @@ export class ReservationModule {
   readonly cancel;
   readonly get;
   readonly list;
+  readonly history;
+  /** `reservation.onChange`: an async iterable of the reservation's state changes (see follow-reservation.ts). */
+  readonly follow;
+  /** "Reservation <id> changed", after each commit that appended to its stream. */
+  readonly changed = new KeyedSignal();
 
   constructor(@inject(CONFIG) config: Config, @inject(EVENT_BUS) bus: EventBus, @inject(CLOCK) clock: Clock, @inject(LOGGER) log: Logger) {
     this.store = ReservationStore.open(join(config.DATA_DIR, 'reservation.db'));
     this.relay = new OutboxRelay(this.store.events, bus, clock, log.child({ relay: 'reservation' }), { pollMs: config.RELAY_POLL_MS });
     const committed = new Signal();
-    committed.on(() => this.relay.wake());
+    committed.on(() => {
+      this.relay.wake();
+      for (const id of this.store.events.takeAppended()) this.changed.notify(id);
+    });
     const create = createReservation(this.store, clock, config.PAYMENT_DEADLINE_MS);
     const cancel = cancelReservation(this.store, clock);
     this.deadlines = new DeadlineScheduler(clock, () => this.store.view.nextDeadline(), expireReservations(this.store, clock), () => committed.notify(), log);
@@ -65,6 +78,8 @@ export class ReservationModule {
     };
     this.get = getReservation(this.store);
     this.list = listReservations(this.store);
+    this.history = reservationHistory(this.store);
+    this.follow = followReservation(this.store, this.changed);
     this.subscriptions = reservationSubscriptions(this.store, clock, committed);
   }
 

@@ -2,6 +2,7 @@ import { Inbox, INBOX_SQL } from '../../bus/inbox/inbox';
 import { OUTBOX_HISTORY_SQL, OUTBOX_SQL, SqliteOutbox } from '../../bus/outbox/outbox';
 import { ConflictError } from '../../platform/errors';
 import { GroupCommit } from '../../platform/group-commit';
+import { KeyedSignal } from '../../platform/keyed-signal';
 import { openDatabase, type Db } from '../../platform/sqlite';
 import type { SagaData, SagaMode, SagaState } from '../definition';
 
@@ -70,6 +71,9 @@ export interface StepRow {
   stateAfter: string | null;
 }
 
+/** A step with its id in the log (ids only grow: a subscription resumes after one). */
+export type NumberedStep = StepRow & { id: number };
+
 type Raw = [string, SagaMode, SagaState, string, number, string, string, string | null];
 const COLUMNS = 'reservation_id, mode, state, data, version, started_at, updated_at, ended_at';
 const toInstance = (r: Raw): InstanceRow => ({
@@ -93,6 +97,17 @@ export class SagaStore {
   readonly inbox: Inbox;
   private readonly writes: GroupCommit;
   private readonly st;
+  /** "Saga <reservation id> logged a step", after the commit that wrote it. */
+  readonly changed = new KeyedSignal();
+  /** Instances with steps written since the last announcement (a rolled-back one only causes a needless look). */
+  private touched = new Set<string>();
+  /** Bound once: it runs after every write. */
+  readonly announceChanges = (): void => {
+    if (this.touched.size === 0) return;
+    const ids = this.touched;
+    this.touched = new Set();
+    for (const id of ids) this.changed.notify(id);
+  };
 
   constructor(readonly db: Db) {
     this.outbox = new SqliteOutbox(db);
@@ -109,6 +124,10 @@ export class SagaStore {
       steps: db.prepare<[string], StepRow>(
         `SELECT at, kind, type, message_id AS messageId, correlation_id AS correlationId, causation_id AS causationId, attempt, outcome,
                 state_before AS stateBefore, state_after AS stateAfter FROM saga_steps WHERE reservation_id = ? ORDER BY id`,
+      ),
+      stepsAfter: db.prepare<[string, number], NumberedStep>(
+        `SELECT id, at, kind, type, message_id AS messageId, correlation_id AS correlationId, causation_id AS causationId, attempt, outcome,
+                state_before AS stateBefore, state_after AS stateAfter FROM saga_steps WHERE reservation_id = ? AND id > ? ORDER BY id`,
       ),
       arm: db.prepare('INSERT INTO saga_deadlines (reservation_id, due_at) VALUES (?, ?) ON CONFLICT (reservation_id) DO UPDATE SET due_at = excluded.due_at'),
       disarm: db.prepare('DELETE FROM saga_deadlines WHERE reservation_id = ?'),
@@ -131,7 +150,9 @@ export class SagaStore {
 
   /** Runs `fn` in a transaction shared with the other writes of this event-loop turn (group commit). */
   write<T>(fn: () => T): Promise<T> {
-    return this.writes.run(fn);
+    const done = this.writes.run(fn);
+    done.then(this.announceChanges, this.announceChanges);
+    return done;
   }
 
   get(reservationId: string): InstanceRow | null {
@@ -160,11 +181,17 @@ export class SagaStore {
   }
 
   addStep(reservationId: string, s: StepRow): void {
+    this.touched.add(reservationId);
     this.st.step.run(reservationId, s.at, s.kind, s.type, s.messageId, s.correlationId, s.causationId, s.attempt, s.outcome, s.stateBefore, s.stateAfter);
   }
 
   steps(reservationId: string): StepRow[] {
     return this.st.steps.all(reservationId);
+  }
+
+  /** The steps logged after step `afterId` (0: all), oldest first, with their ids. */
+  stepsAfter(reservationId: string, afterId: number): NumberedStep[] {
+    return this.st.stepsAfter.all(reservationId, afterId);
   }
 
   armDeadline(reservationId: string, dueAt: string): void {

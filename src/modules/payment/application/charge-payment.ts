@@ -1,4 +1,5 @@
 import type { Envelope, PayloadOf } from '../../../bus/envelope';
+import { toError } from '../../../bus/errors';
 import { iso, type Clock } from '../../../platform/clock';
 import { newId } from '../../../platform/ids';
 import type { Signal } from '../../../platform/signal';
@@ -12,14 +13,15 @@ import type { PaymentGateway } from './payment-gateway';
 type Charge = PayloadOf<typeof ChargePayment>;
 
 /**
- * The charge step: transaction 1 records that a charge is under way, the provider is called outside any
- * transaction with the reservation id as idempotency key, transaction 2 records the answer, the inbox
- * entry and the outgoing event. A crash between them redelivers the message; the provider answers the
+ * The charge step: transaction 1 records that a charge is under way and that an attempt starts, the
+ * provider is called outside any transaction with the reservation id as idempotency key, transaction 2
+ * records the answer (on the attempt too), the inbox entry and the outgoing event; a provider error is
+ * written on the attempt before it goes up to the retry layer. A crash between them redelivers the message; the provider answers the
  * same key with the same result, so nobody is charged twice. Returns whether anything was announced.
  */
 export function chargePayment(store: PaymentStore, gateway: PaymentGateway, clock: Clock, reconciled: Signal) {
-  /** True: call the provider now. False: nothing to charge (anything to announce is in the outbox). */
-  const begin = (envelope: Envelope, c: Charge): boolean => {
+  /** Whether the provider is to be called for this message (then, in the same transaction, the attempt's start is recorded). */
+  const shouldCall = (envelope: Envelope, c: Charge): boolean => {
     // The common case in one statement: no payment yet (StartCharge on no state is ChargeStarted). Then this
     // message cannot have been handled before (every path that records a charge request in the inbox has a
     // payment row), so no inbox look-up.
@@ -34,8 +36,15 @@ export function chargePayment(store: PaymentStore, gateway: PaymentGateway, cloc
     if (events.length > 0) reconciled.notify();
     return false;
   };
+  const begin = (envelope: Envelope, c: Charge): number | null => (shouldCall(envelope, c) ? store.startAttempt(c.reservationId, iso(clock.now())) : null);
 
-  const finish = (envelope: Envelope, c: Charge, result: ChargeOutcome): boolean => {
+  const finish = (envelope: Envelope, c: Charge, result: ChargeOutcome, attempt: number): boolean => {
+    // The answer is part of the audit trail even when this delivery turns out to be a repeat.
+    store.answerAttempt(
+      attempt,
+      iso(clock.now()),
+      result.outcome === 'captured' ? { outcome: 'captured', providerRef: result.providerRef } : { outcome: 'declined', code: result.code, message: result.message },
+    );
     if (!store.inbox.claim(PAYMENT_GROUP, envelope.id)) return false;
     const payment = store.get(c.reservationId);
     if (!payment) throw new Error(`payment for reservation ${c.reservationId} vanished during its charge`);
@@ -50,8 +59,17 @@ export function chargePayment(store: PaymentStore, gateway: PaymentGateway, cloc
   };
 
   return async (envelope: Envelope, c: Charge): Promise<boolean> => {
-    if (!(await store.write(() => begin(envelope, c)))) return false; // committed before the provider is called
-    const result = await gateway.charge({ idempotencyKey: c.reservationId, amount: c.amount, currency: c.currency, token: c.paymentToken });
-    return store.write(() => finish(envelope, c, result));
+    const attempt = await store.write(() => begin(envelope, c)); // committed before the provider is called
+    if (attempt === null) return false;
+    let result: ChargeOutcome;
+    try {
+      result = await gateway.charge({ idempotencyKey: c.reservationId, amount: c.amount, currency: c.currency, token: c.paymentToken });
+    } catch (error) {
+      // Kept for the audit trail, then thrown on: the bus retries (or dead-letters) the message as before.
+      const e = toError(error);
+      await store.write(() => store.answerAttempt(attempt, iso(clock.now()), { outcome: 'provider-error', code: e.name, message: e.message }));
+      throw error;
+    }
+    return store.write(() => finish(envelope, c, result, attempt));
   };
 }

@@ -1,5 +1,7 @@
 import { Inbox, INBOX_SQL } from '../../../bus/inbox/inbox';
 import { OUTBOX_HISTORY_SQL, OUTBOX_SQL, SqliteOutbox } from '../../../bus/outbox/outbox';
+import { Upcasters } from '../../../bus/upcasters';
+import { paymentContracts } from '../contracts/events';
 import { GroupCommit } from '../../../platform/group-commit';
 import { openDatabase, type Db } from '../../../platform/sqlite';
 import type { PaymentStatus } from '../domain/payment';
@@ -28,6 +30,53 @@ CREATE TABLE payment_operations (
 );
 CREATE INDEX payment_operations_by_reservation ON payment_operations (reservation_id);
 `;
+
+/**
+ * Migration 3: every call of the provider's charge (its start, then the provider's answer or the error
+ * it raised) for the audit trail. `outbox_seq` on attempts and on captures/refunds is the outbox's last
+ * seq when the row was written: it places the row among the payment's events even when they share an
+ * instant (rows written before this migration have none and are placed by time).
+ */
+const CHARGE_ATTEMPTS_SQL = `
+CREATE TABLE charge_attempts (
+  id INTEGER PRIMARY KEY,
+  reservation_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  started_at TEXT NOT NULL,
+  answered_at TEXT,
+  outcome TEXT CHECK (outcome IN ('captured', 'declined', 'provider-error')),
+  provider_ref TEXT,
+  code TEXT,
+  message TEXT,
+  outbox_seq INTEGER NOT NULL,
+  UNIQUE (reservation_id, attempt)
+);
+ALTER TABLE payment_operations ADD COLUMN outbox_seq INTEGER;
+`;
+
+/** payment.db's migrations, applied once each in order; a new one is appended, never an old one edited. */
+export const PAYMENT_MIGRATIONS = [OUTBOX_SQL + INBOX_SQL + PAYMENT_SQL, OUTBOX_HISTORY_SQL, CHARGE_ATTEMPTS_SQL];
+
+/** The outbox's last seq, read inside the writing transaction. */
+const OUTBOX_HIGH_WATER = '(SELECT COALESCE(MAX(seq), 0) FROM outbox)';
+
+export type AttemptOutcome = 'captured' | 'declined' | 'provider-error';
+
+export interface ChargeAttempt {
+  /** 1, 2, … per reservation: every call of the provider's charge, retries and crash recoveries included. */
+  attempt: number;
+  startedAt: string;
+  /** Null until the provider answered or failed (and for ever if the process died during the call). */
+  answeredAt: string | null;
+  outcome: AttemptOutcome | null;
+  providerRef: string | null;
+  /** The decline code, or the error's name for a provider error. */
+  code: string | null;
+  message: string | null;
+  outboxSeq: number;
+}
+
+export type PositionedOperation = PaymentOperation & { id: number; outboxSeq: number | null };
 
 export interface PaymentRecord {
   reservationId: string;
@@ -87,7 +136,7 @@ export class PaymentStore {
   private readonly writes: GroupCommit;
 
   constructor(readonly db: Db) {
-    this.outbox = new SqliteOutbox(db);
+    this.outbox = new SqliteOutbox(db, new Upcasters(paymentContracts));
     this.inbox = new Inbox(db);
     this.writes = new GroupCommit(db);
     this.st = {
@@ -103,18 +152,32 @@ export class PaymentStore {
       addCapture: db.prepare('UPDATE payments SET captured_amount = captured_amount + ? WHERE reservation_id = ?'),
       addRefund: db.prepare('UPDATE payments SET refunded_amount = refunded_amount + ? WHERE reservation_id = ?'),
       setDecline: db.prepare('UPDATE payments SET decline_code = ?, decline_message = ? WHERE reservation_id = ?'),
-      addOperation: db.prepare('INSERT INTO payment_operations (reservation_id, kind, amount, provider_ref, at) VALUES (?, ?, ?, ?, ?)'),
+      addOperation: db.prepare(`INSERT INTO payment_operations (reservation_id, kind, amount, provider_ref, at, outbox_seq) VALUES (?, ?, ?, ?, ?, ${OUTBOX_HIGH_WATER})`),
       all: db
         .prepare<[], PaymentRow>(
           `SELECT reservation_id, payment_id, status, amount, currency, captured_amount, refunded_amount, decline_code, decline_message, created_at, updated_at FROM payments`,
         )
         .raw(),
       operations: db.prepare<[string], PaymentOperation>('SELECT kind, amount, provider_ref AS providerRef, at FROM payment_operations WHERE reservation_id = ? ORDER BY id'),
+      positionedOperations: db.prepare<[string], PositionedOperation>(
+        'SELECT id, kind, amount, provider_ref AS providerRef, at, outbox_seq AS outboxSeq FROM payment_operations WHERE reservation_id = ? ORDER BY id',
+      ),
+      startAttempt: db
+        .prepare<[string, string, string], number>(
+          `INSERT INTO charge_attempts (reservation_id, attempt, started_at, outbox_seq)
+           VALUES (?, (SELECT COALESCE(MAX(attempt), 0) + 1 FROM charge_attempts WHERE reservation_id = ?), ?, ${OUTBOX_HIGH_WATER}) RETURNING id`,
+        )
+        .pluck(),
+      answerAttempt: db.prepare('UPDATE charge_attempts SET answered_at = ?, outcome = ?, provider_ref = ?, code = ?, message = ? WHERE id = ?'),
+      attempts: db.prepare<[string], ChargeAttempt>(
+        `SELECT attempt, started_at AS startedAt, answered_at AS answeredAt, outcome, provider_ref AS providerRef, code, message, outbox_seq AS outboxSeq
+         FROM charge_attempts WHERE reservation_id = ? ORDER BY attempt`,
+      ),
     };
   }
 
   static open(file: string): PaymentStore {
-    return new PaymentStore(openDatabase(file, [OUTBOX_SQL + INBOX_SQL + PAYMENT_SQL, OUTBOX_HISTORY_SQL]));
+    return new PaymentStore(openDatabase(file, PAYMENT_MIGRATIONS));
   }
 
   /** Runs `fn` in a savepoint of a transaction shared with the other writes of this event-loop turn (group commit). */
@@ -163,6 +226,24 @@ export class PaymentStore {
 
   operations(reservationId: string): PaymentOperation[] {
     return this.st.operations.all(reservationId);
+  }
+
+  /** Captures and refunds with their place among the payment's events (for the audit trail). */
+  positionedOperations(reservationId: string): PositionedOperation[] {
+    return this.st.positionedOperations.all(reservationId);
+  }
+
+  /** Records that the provider's charge is about to be called; returns the attempt's row id. */
+  startAttempt(reservationId: string, now: string): number {
+    return this.st.startAttempt.get(reservationId, reservationId, now) as number;
+  }
+
+  answerAttempt(id: number, now: string, answer: { outcome: AttemptOutcome; providerRef?: string | null; code?: string | null; message?: string | null }): void {
+    this.st.answerAttempt.run(now, answer.outcome, answer.providerRef ?? null, answer.code ?? null, answer.message ?? null, id);
+  }
+
+  attempts(reservationId: string): ChargeAttempt[] {
+    return this.st.attempts.all(reservationId);
   }
 
   close(): void {

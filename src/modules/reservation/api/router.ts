@@ -1,13 +1,17 @@
-import { publicProcedure, router } from '../../../api/trpc';
+import { publicProcedure, router, trackedBy } from '../../../api/trpc';
 import { cancelReservationInput, type CancelReservationInput } from '../application/cancel-reservation';
 import { createReservationInput, type CreateReservationInput } from '../application/create-reservation';
-import { getReservationInput, listReservationsInput, type ListReservationsInput } from '../application/queries';
+import { followReservationInput, type FollowReservationInput, type ReservationChange } from '../application/follow-reservation';
+import { getReservationInput, listReservationsInput, type GetReservationInput, type ListReservationsInput } from '../application/queries';
+import { reservationHistoryInput, type ReservationHistoryEntry } from '../application/reservation-history';
 import type { ReservationPage, ReservationRecord } from '../infrastructure/reservation-view';
 
 /** What the router calls: the facade seen through the procedures' needs (no import of index.ts, so no cycle). */
 export interface ReservationApi {
   create(input: CreateReservationInput): Promise<{ reservation: ReservationRecord }>;
-  get(input: { id: string }): ReservationRecord;
+  get(input: GetReservationInput): ReservationRecord;
+  history(input: { id: string }): ReservationHistoryEntry[];
+  follow(input: FollowReservationInput, signal?: AbortSignal): AsyncIterable<ReservationChange>;
   list(input: ListReservationsInput): ReservationPage;
   cancel(input: CancelReservationInput): Promise<ReservationRecord>;
 }
@@ -19,4 +23,7 @@ export const createReservationRouter = (m: () => ReservationApi) =>
     get: publicProcedure.input(getReservationInput).query(({ input }) => m().get(input)),
     list: publicProcedure.input(listReservationsInput).query(({ input }) => m().list(input)),
     cancel: publicProcedure.input(cancelReservationInput).mutation(({ input }) => m().cancel(input)),
+    history: publicProcedure.input(reservationHistoryInput).query(({ input }) => m().history(input)),
+    // SSE; each change's id is its stream version, so a client resuming with Last-Event-ID misses nothing.
+    onChange: publicProcedure.input(followReservationInput).subscription(({ input, signal }) => trackedBy(m().follow(input, signal), (c) => String(c.version))),
   });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { iso, type Clock } from '../../../platform/clock';
 import { ConflictError } from '../../../platform/errors';
+import { DEFAULT_CHANNEL, reservationChannel } from '../contracts/events';
 import { newId } from '../../../platform/ids';
 import type { ReservationStore } from '../infrastructure/reservation-store';
 import type { ReservationRecord } from '../infrastructure/reservation-view';
@@ -28,6 +29,8 @@ const fields = z
       .refine((c) => CURRENCIES.has(c), 'currency is not a known ISO 4217 code'),
     paymentToken: z.string().min(1).max(200),
     idempotencyKey: z.string().min(1).max(200).optional(),
+    /** Where the reservation is made; 'api' when the caller names none. */
+    channel: reservationChannel.default(DEFAULT_CHANNEL),
   })
   .strict();
 /** Both ends of the period parsed: the only problems, if any, are in other fields (or extra keys). */
@@ -46,8 +49,9 @@ export type CreateReservationInput = z.input<typeof createReservationInput>;
 type Parsed = z.output<typeof createReservationInput>;
 
 const fingerprint = (input: Parsed): string => {
-  const { idempotencyKey: _key, ...rest } = input;
-  return createHash('sha256').update(JSON.stringify(rest)).digest('base64url');
+  // The default channel is left out, so a request repeated after channels came gives the fingerprint it had before.
+  const { idempotencyKey: _key, channel, ...rest } = input;
+  return createHash('sha256').update(JSON.stringify(channel === DEFAULT_CHANNEL ? rest : { ...rest, channel })).digest('base64url');
 };
 
 /**
@@ -82,6 +86,7 @@ export function createReservation(store: ReservationStore, clock: Clock, payment
           currency: input.currency,
           paymentToken: input.paymentToken,
           paymentDeadline: iso(now + paymentDeadlineMs),
+          channel: input.channel,
         },
       },
       now,

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Decider } from '../../../platform/decider';
 import { CategorizedError, type ErrorCategory } from '../../../platform/errors';
-import type { CancellationReason, ReservationCancelled, ReservationConfirmed, ReservationCreated, ReservationStatus } from '../contracts/events';
+import type { CancellationReason, ReservationCancelled, ReservationChannel, ReservationConfirmed, ReservationCreated, ReservationStatus } from '../contracts/events';
 
 type Data<C extends { schema: z.ZodType }> = z.infer<C['schema']>;
 
@@ -20,6 +20,8 @@ export interface Reservation {
   amount: number;
   currency: string;
   paymentDeadline: string;
+  /** Where it was made ('api' for every reservation made before channels were recorded). */
+  channel: ReservationChannel;
   paymentId: string | null;
   cancellationReason: CancellationReason | null;
   /** Free text the customer gave when cancelling, if any. */

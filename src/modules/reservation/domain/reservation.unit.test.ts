@@ -14,6 +14,7 @@ const created: ReservationEvent = {
     currency: 'EUR',
     paymentToken: 'tok_ok',
     paymentDeadline: '2026-01-01T00:02:00.000Z',
+    channel: 'web',
   },
 };
 const confirmed: ReservationEvent = { type: 'ReservationConfirmed', data: { reservationId: 'r1', paymentId: 'p1' } };

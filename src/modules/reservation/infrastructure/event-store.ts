@@ -1,16 +1,32 @@
 import type { Envelope } from '../../../bus/envelope';
 import { EnvelopeCache } from '../../../bus/outbox/envelope-cache';
 import type { OutboxSource, PendingMessage } from '../../../bus/outbox/outbox';
+import { Upcasters } from '../../../bus/upcasters';
 import { ConflictError } from '../../../platform/errors';
 import type { Db } from '../../../platform/sqlite';
+import { reservationContracts } from '../contracts/events';
 import type { ReservationEvent } from '../domain/reservation';
 
 /** `reservation.ReservationCreated` → `ReservationCreated`. */
 const domainType = (type: string) => type.slice(type.indexOf('.') + 1) as ReservationEvent['type'];
 
+/** The domain event an envelope of this module carries (lifted to the current contract versions first). */
+export const domainEvent = (e: Envelope): ReservationEvent => ({ type: domainType(e.type), data: e.payload }) as ReservationEvent;
+
+/** One event of a stream as it is read back. */
+export interface StoredEvent {
+  version: number;
+  /** Lifted to the contract version this module writes now. */
+  envelope: Envelope;
+  /** The contract version the row was written with (older than `envelope.version` when it was lifted). */
+  storedVersion: number;
+}
+
 /**
  * Append-only streams with optimistic concurrency: (stream_id, version) is unique, so two writers that
- * read the same version cannot both append. The same table is the module's outbox.
+ * read the same version cannot both append. The same table is the module's outbox: rows are published
+ * as they were written (a consumer lifts an older version itself), and read back here lifted to the
+ * versions the module writes now, so streams written before a contract's new version still fold.
  */
 export class EventStore implements OutboxSource {
   private readonly readStream;
@@ -20,9 +36,14 @@ export class EventStore implements OutboxSource {
   private readonly loadOne = (position: number): string => this.readOne.get(position) as string;
   private readonly checkpoint;
   private readonly cache = new EnvelopeCache();
+  private readonly upcasters = new Upcasters(reservationContracts);
+  /** Streams appended to since the module last asked (see takeAppended). */
+  private appended = new Set<string>();
 
   constructor(private readonly db: Db) {
-    this.readStream = db.prepare<[string], { version: number; envelope: string }>('SELECT version, envelope FROM events WHERE stream_id = ? ORDER BY version');
+    this.readStream = db
+      .prepare<[string, number], [version: number, envelope: string]>('SELECT version, envelope FROM events WHERE stream_id = ? AND version > ? ORDER BY version')
+      .raw();
     this.insert = db.prepare('INSERT INTO events (stream_id, version, type, envelope) VALUES (?, ?, ?, ?)');
     // Positions and identities only, as raw rows (arrays, cheaper to build): the envelopes this process wrote come from the cache.
     this.readPending = db
@@ -34,22 +55,39 @@ export class EventStore implements OutboxSource {
     this.checkpoint = db.prepare('UPDATE relay_checkpoint SET position = ? WHERE id = 1 AND position < ?');
   }
 
-  /** The stream's envelopes as written, in order (the auditor redelivers them to a consumer that lost them). */
+  /** The stream's envelopes, lifted to the current versions, in order (the auditor redelivers them to a consumer that lost them). */
   envelopesOf(streamId: string): Envelope[] {
-    return this.readStream.all(streamId).map((r) => JSON.parse(r.envelope) as Envelope);
+    return this.read(streamId).map((e) => e.envelope);
+  }
+
+  /** The stream's events after `afterVersion` (0: all), in order. */
+  read(streamId: string, afterVersion = 0): StoredEvent[] {
+    return this.readStream.all(streamId, afterVersion).map(([version, json]) => {
+      const stored = JSON.parse(json) as Envelope;
+      return { version, envelope: this.upcasters.lift(stored), storedVersion: stored.version };
+    });
   }
 
   load(streamId: string): { events: ReservationEvent[]; version: number } {
-    const rows = this.readStream.all(streamId);
-    const events = rows.map((r) => {
-      const e = JSON.parse(r.envelope) as Envelope;
-      return { type: domainType(e.type), data: e.payload } as ReservationEvent;
-    });
-    return { events, version: rows.length === 0 ? 0 : (rows[rows.length - 1] as { version: number }).version };
+    const rows = this.read(streamId);
+    const events = rows.map((r) => domainEvent(r.envelope));
+    return { events, version: rows.length === 0 ? 0 : (rows[rows.length - 1] as StoredEvent).version };
+  }
+
+  /**
+   * The streams appended to since the last call, for "this reservation changed" notifications after a
+   * commit. A rolled-back append is in it too: a listener then reads and finds nothing new.
+   */
+  takeAppended(): Iterable<string> {
+    if (this.appended.size === 0) return [];
+    const taken = this.appended;
+    this.appended = new Set();
+    return taken;
   }
 
   /** Must run inside the caller's transaction. */
   append(streamId: string, expectedVersion: number, envelopes: readonly Envelope[]): void {
+    this.appended.add(streamId);
     try {
       envelopes.forEach((e, i) => {
         const json = JSON.stringify(e);

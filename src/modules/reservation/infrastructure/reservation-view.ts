@@ -1,5 +1,5 @@
 import type { Db } from '../../../platform/sqlite';
-import type { CancellationReason, ReservationStatus } from '../contracts/events';
+import type { CancellationReason, ReservationChannel, ReservationStatus } from '../contracts/events';
 import type { Reservation } from '../domain/reservation';
 
 export interface ReservationRecord extends Reservation {
@@ -14,7 +14,7 @@ export interface ReservationRecord extends Reservation {
  * reading 15 columns that way cost more than the query itself (~16,000 instructions a row).
  */
 const COLUMNS =
-  'id, customer_id, resource_id, starts_at, ends_at, amount, currency, status, cancellation_reason, cancellation_note, payment_deadline, payment_id, version, created_at, updated_at';
+  'id, customer_id, resource_id, starts_at, ends_at, amount, currency, status, cancellation_reason, cancellation_note, payment_deadline, payment_id, version, created_at, updated_at, channel';
 type Row = [
   id: string,
   customerId: string,
@@ -31,6 +31,7 @@ type Row = [
   version: number,
   createdAt: string,
   updatedAt: string,
+  channel: ReservationChannel,
 ];
 
 const toRecord = (r: Row): ReservationRecord => ({
@@ -45,6 +46,7 @@ const toRecord = (r: Row): ReservationRecord => ({
   cancellationReason: r[8],
   cancellationNote: r[9],
   paymentDeadline: r[10],
+  channel: r[15],
   paymentId: r[11],
   version: r[12],
   createdAt: r[13],
@@ -77,8 +79,8 @@ export class ReservationView {
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(`
-      INSERT INTO reservations (id, customer_id, resource_id, starts_at, ends_at, amount, currency, status, cancellation_reason, payment_deadline, payment_id, version, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      INSERT INTO reservations (id, customer_id, resource_id, starts_at, ends_at, amount, currency, status, cancellation_reason, payment_deadline, payment_id, version, created_at, updated_at, channel)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     // Later events change only these columns; the optimistic version check is the event store's job.
     this.update = db.prepare(
       `UPDATE reservations SET status = ?, cancellation_reason = ?, cancellation_note = ?, payment_id = ?, version = ?, updated_at = ? WHERE id = ?`,
@@ -101,7 +103,7 @@ export class ReservationView {
   save(state: Reservation, version: number, now: string): void {
     if (version === 1) {
       const s = state;
-      this.insert.run(s.id, s.customerId, s.resourceId, s.startsAt, s.endsAt, s.amount, s.currency, s.status, s.cancellationReason, s.paymentDeadline, s.paymentId, version, now, now);
+      this.insert.run(s.id, s.customerId, s.resourceId, s.startsAt, s.endsAt, s.amount, s.currency, s.status, s.cancellationReason, s.paymentDeadline, s.paymentId, version, now, now, s.channel);
     }
     else this.update.run(state.status, state.cancellationReason, state.cancellationNote, state.paymentId, version, now, state.id);
   }

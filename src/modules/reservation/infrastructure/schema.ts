@@ -47,4 +47,6 @@ CREATE TABLE idempotency_keys (
 ${INBOX_SQL}`,
   // 2: the customer's free-text reason for cancelling (before, `reservation.cancel` accepted it and dropped it).
   `ALTER TABLE reservations ADD COLUMN cancellation_note TEXT;`,
+  // 3: where the reservation was made (ReservationCreated v2); rows from before were all made through the API.
+  `ALTER TABLE reservations ADD COLUMN channel TEXT NOT NULL DEFAULT 'api';`,
 ];
