@@ -15,6 +15,10 @@ export type BusOptions = RouterOptions & { wrap?: (t: Transport) => Transport };
 export interface AssembledBus {
   bus: MessageBus;
   deadLetters: DeadLetterOperations;
+  /** The transport itself, under any test wrapper (readiness asks it whether it is connected). */
+  transport: Transport;
+  /** bus.db, as far as readiness needs to see it. */
+  database: { readonly open: boolean };
   close(): Promise<void>;
 }
 
@@ -30,6 +34,8 @@ export function assembleBus(busFile: string, makeTransport: (db: Db) => Transpor
   return {
     bus,
     deadLetters: new DeadLetterOperations(store, bus, clock),
+    transport: inner,
+    database: db,
     async close() {
       await bus.close();
       db.close();

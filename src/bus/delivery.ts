@@ -3,14 +3,18 @@ import type { Envelope } from './envelope';
 import type { Delivery } from './ports';
 
 /**
- * The Delivery transports hand to the handler chain. Its logger carries the message's correlation and
- * causation ids, and is built on first use only: most deliveries log nothing, and a child logger per
- * message was a measurable cost on the hot path. Assigning `log` sets the logger it derives from.
+ * The Delivery transports hand to the handler chain. Its logger carries the message's id, type, group,
+ * correlation and causation ids and the attempt (handler invocations so far, across rounds; trace ids
+ * come from the logger's mixin, see platform/logger.ts). It is built on first use only: most deliveries
+ * log nothing, and a child logger per message was a measurable cost on the hot path. Assigning `log`
+ * sets the logger it derives from.
  */
 export class BusDelivery implements Delivery {
   payload?: unknown;
   private base: Logger;
   private correlated: Logger | null = null;
+  /** The attempt the correlated logger names: a retry inside the same delivery gets a fresh one. */
+  private loggedAttempt = 0;
 
   constructor(
     readonly envelope: Envelope,
@@ -25,8 +29,12 @@ export class BusDelivery implements Delivery {
   }
 
   get log(): Logger {
-    const e = this.envelope;
-    return (this.correlated ??= this.base.child({ group: this.group, messageId: e.id, type: e.type, correlationId: e.correlationId, causationId: e.causationId }));
+    if (this.correlated === null || this.loggedAttempt !== this.tries) {
+      const e = this.envelope;
+      this.loggedAttempt = this.tries;
+      this.correlated = this.base.child({ group: this.group, messageId: e.id, type: e.type, correlationId: e.correlationId, causationId: e.causationId, attempt: this.tries });
+    }
+    return this.correlated;
   }
 
   set log(logger: Logger) {

@@ -17,6 +17,7 @@ import {
   type Middleware,
   type RetryPolicy,
   type Settlement,
+  type SubscriptionMiddleware,
   type SubscriptionOptions,
   type Transport,
 } from './ports';
@@ -48,6 +49,8 @@ export interface RouterOptions {
   random?: () => number;
   /** Wraps each subscription's handler, inside the chain (the fault simulator injects failures here). */
   decorateHandler?: (group: string, handler: MessageHandler<Contract>) => MessageHandler<Contract>;
+  /** Extra middleware (metrics, tracing), placed right inside correlation, first listed outermost. */
+  middleware?: readonly SubscriptionMiddleware[];
 }
 
 /** Applies `middleware` so that the first one listed is the outermost. */
@@ -56,13 +59,15 @@ export const compose = (middleware: readonly Middleware[], handle: HandleFn): Ha
 
 /**
  * The bus as modules see it: subscriptions with the handler chain
- * correlation → dead-letter → retry → recoverer → schema check → handler, on top of any transport.
+ * correlation → [extra: metrics, tracing] → dead-letter → retry → recoverer → schema check → handler,
+ * on top of any transport.
  */
 export class MessageBus implements EventBus {
   private readonly contracts = new Map<string, Contract>();
   private readonly retryPolicy: RetryPolicy;
   private readonly random: () => number;
   private readonly decorate: NonNullable<RouterOptions['decorateHandler']> | null;
+  private readonly extra: readonly SubscriptionMiddleware[];
 
   constructor(
     readonly transport: Transport,
@@ -74,6 +79,7 @@ export class MessageBus implements EventBus {
     this.retryPolicy = { ...defaultRetryPolicy, ...options.retry };
     this.random = options.random ?? Math.random;
     this.decorate = options.decorateHandler ?? null;
+    this.extra = options.middleware ?? [];
   }
 
   publish(envelopes: Envelope | readonly Envelope[]): Promise<void> {
@@ -89,11 +95,13 @@ export class MessageBus implements EventBus {
       await run(new HandlerMessage(d));
       return ACK;
     };
+    const types = [...new Set(contracts.map((c) => c.type))];
+    const extra = this.extra.map((make) => make({ group, types }));
     const chain = compose(
-      [correlation(this.log), deadLetter(this.deadLetters, this.clock), retry(policy, this.random), recoverer(this.clock), schemaCheck(contracts)],
+      [correlation(this.log), ...extra, deadLetter(this.deadLetters, this.clock), retry(policy, this.random), recoverer(this.clock), schemaCheck(contracts)],
       final,
     );
-    this.transport.subscribe(group, [...new Set(contracts.map((c) => c.type))], chain);
+    this.transport.subscribe(group, types, chain);
   }
 
   redeliver(group: string, envelope: Envelope): Promise<Settlement> {

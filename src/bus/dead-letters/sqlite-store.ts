@@ -1,7 +1,7 @@
 import type { Db } from '../../platform/sqlite';
 import { iso } from '../../platform/clock';
 import { newId } from '../../platform/ids';
-import type { DeadLetter, DeadLetterFilter, DeadLetterInput, DeadLetterPage, DeadLetterStore, ReplayEntry } from './store';
+import type { DeadLetter, DeadLetterCount, DeadLetterFilter, DeadLetterInput, DeadLetterPage, DeadLetterStore, ReplayEntry } from './store';
 import { deadLetterFilterSchema } from './store';
 
 export const DEAD_LETTERS_SQL = `
@@ -61,6 +61,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
   private readonly byId;
   private readonly setReplays;
   private readonly setDiscarded;
+  private readonly counts;
 
   constructor(private readonly db: Db) {
     // A message failing again after a replay keeps its record: attempts add up, the first failure stays.
@@ -73,6 +74,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
     this.byId = db.prepare<[string], Row>('SELECT * FROM dead_letters WHERE id = ?');
     this.setReplays = db.prepare('UPDATE dead_letters SET replays = ?, status = ? WHERE id = ?');
     this.setDiscarded = db.prepare(`UPDATE dead_letters SET status = 'discarded' WHERE id = ?`);
+    this.counts = db.prepare<[], DeadLetterCount>('SELECT group_name AS "group", status, COUNT(*) AS count FROM dead_letters GROUP BY group_name, status');
   }
 
   add(input: DeadLetterInput): void {
@@ -122,5 +124,9 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
 
   discard(id: string): void {
     this.setDiscarded.run(id);
+  }
+
+  countByGroup(): DeadLetterCount[] {
+    return this.counts.all();
   }
 }

@@ -15,6 +15,11 @@ export interface OutboxSource {
   markDispatched(seq: number): void;
 }
 
+/** How much an outbox still owes the bus; read when metrics are scraped, never on the hot path. */
+export interface OutboxBacklogSource {
+  backlog(): { messages: number; oldestOccurredAt: string | null };
+}
+
 export const OUTBOX_SQL = `
 CREATE TABLE outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -28,11 +33,13 @@ CREATE TABLE outbox (
  * transaction, so the state change and the event it causes commit together or not at all.
  * Dispatched rows are deleted: the table holds only what is still owed to the bus.
  */
-export class SqliteOutbox implements OutboxSource {
+export class SqliteOutbox implements OutboxSource, OutboxBacklogSource {
   private readonly insert;
   private readonly select;
   private readonly remove;
   private readonly selectOne;
+  private readonly count;
+  private readonly oldest;
   private readonly loadOne = (seq: number): string => this.selectOne.get(seq) as string;
   private readonly cache = new EnvelopeCache();
 
@@ -42,6 +49,8 @@ export class SqliteOutbox implements OutboxSource {
     this.select = db.prepare<[number, number], [seq: number, messageId: string]>('SELECT seq, message_id FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?').raw();
     this.selectOne = db.prepare<[number], string>('SELECT envelope FROM outbox WHERE seq = ?').pluck();
     this.remove = db.prepare('DELETE FROM outbox WHERE seq <= ?');
+    this.count = db.prepare<[], number>('SELECT COUNT(*) FROM outbox').pluck();
+    this.oldest = db.prepare<[], string>(`SELECT json_extract(envelope, '$.occurredAt') FROM outbox ORDER BY seq LIMIT 1`).pluck();
   }
 
   add(envelope: Envelope): void {
@@ -56,5 +65,10 @@ export class SqliteOutbox implements OutboxSource {
   markDispatched(seq: number): void {
     this.remove.run(seq);
     this.cache.forgetUpTo(seq);
+  }
+
+  /** Dispatched rows are deleted, so every row is owed. */
+  backlog(): { messages: number; oldestOccurredAt: string | null } {
+    return { messages: this.count.get() ?? 0, oldestOccurredAt: this.oldest.get() ?? null };
   }
 }

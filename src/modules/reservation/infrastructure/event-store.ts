@@ -1,9 +1,12 @@
 import type { Envelope } from '../../../bus/envelope';
 import { EnvelopeCache } from '../../../bus/outbox/envelope-cache';
-import type { OutboxSource, PendingMessage } from '../../../bus/outbox/outbox';
+import type { OutboxBacklogSource, OutboxSource, PendingMessage } from '../../../bus/outbox/outbox';
 import { ConflictError } from '../../../platform/errors';
 import type { Db } from '../../../platform/sqlite';
 import type { ReservationEvent } from '../domain/reservation';
+
+/** Events after the relay's checkpoint. */
+const UNDISPATCHED = 'position > (SELECT position FROM relay_checkpoint WHERE id = 1)';
 
 /** `reservation.ReservationCreated` → `ReservationCreated`. */
 const domainType = (type: string) => type.slice(type.indexOf('.') + 1) as ReservationEvent['type'];
@@ -12,13 +15,15 @@ const domainType = (type: string) => type.slice(type.indexOf('.') + 1) as Reserv
  * Append-only streams with optimistic concurrency: (stream_id, version) is unique, so two writers that
  * read the same version cannot both append. The same table is the module's outbox.
  */
-export class EventStore implements OutboxSource {
+export class EventStore implements OutboxSource, OutboxBacklogSource {
   private readonly readStream;
   private readonly insert;
   private readonly readPending;
   private readonly readOne;
   private readonly loadOne = (position: number): string => this.readOne.get(position) as string;
   private readonly checkpoint;
+  private readonly countPending;
+  private readonly oldestPending;
   private readonly cache = new EnvelopeCache();
 
   constructor(private readonly db: Db) {
@@ -32,6 +37,8 @@ export class EventStore implements OutboxSource {
       .raw();
     this.readOne = db.prepare<[number], string>('SELECT envelope FROM events WHERE position = ?').pluck();
     this.checkpoint = db.prepare('UPDATE relay_checkpoint SET position = ? WHERE id = 1 AND position < ?');
+    this.countPending = db.prepare<[], number>(`SELECT COUNT(*) FROM events WHERE ${UNDISPATCHED}`).pluck();
+    this.oldestPending = db.prepare<[], string>(`SELECT json_extract(envelope, '$.occurredAt') FROM events WHERE ${UNDISPATCHED} ORDER BY position LIMIT 1`).pluck();
   }
 
   load(streamId: string): { events: ReservationEvent[]; version: number } {
@@ -65,5 +72,10 @@ export class EventStore implements OutboxSource {
   markDispatched(seq: number): void {
     this.checkpoint.run(seq, seq);
     this.cache.forgetUpTo(seq);
+  }
+
+  /** Events after the relay's checkpoint: the stream's part still owed to the bus. */
+  backlog(): { messages: number; oldestOccurredAt: string | null } {
+    return { messages: this.countPending.get() ?? 0, oldestOccurredAt: this.oldestPending.get() ?? null };
   }
 }
