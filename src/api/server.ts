@@ -2,7 +2,10 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Logger } from '../platform/logger';
+import type { Observability } from '../platform/observability';
 import { createFastPath } from './fast-path';
+import { operationalEndpoints } from './operational-endpoints';
+import { requestTelemetry, type Handle } from './request-telemetry';
 import type { AppRouter } from './router';
 import type { Context } from './trpc';
 
@@ -11,6 +14,10 @@ export interface HttpOptions {
   port: number;
   maxBodyBytes: number;
   adminToken: string;
+  /** What /metrics and /readyz serve, and whether requests get metrics and spans (docs/observability.md); without it /readyz has no checks and /metrics is off. */
+  observability?: Observability;
+  /** When set, /metrics answers only `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
 }
 
 export interface HttpServer {
@@ -42,11 +49,20 @@ export async function startHttpServer(appRouter: AppRouter, o: HttpOptions, log:
     onError: ({ error, path }) => onError(error, path),
   });
   const fast = createFastPath(appRouter, { basePath: BASE_PATH, maxBodyBytes: o.maxBodyBytes, createContext, onError });
+  const handle: Handle = (req, res) => {
+    if (!fast(req, res)) void official(req, res);
+  };
+  const endpoints = operationalEndpoints(o.observability, o.metricsToken);
+  const observed = requestTelemetry(Object.keys(appRouter._def.procedures), BASE_PATH, o.observability?.metrics ?? null, !!o.observability?.tracing);
   const server = createServer((req, res) => {
     // tRPC's adapter cuts the base path off any URL without checking it ("/reservation.create" would be
     // looked up as "rvation.create"): outside /trpc/, say where the API is instead.
-    if (!req.url?.startsWith(BASE_PATH)) return notUnderBasePath(req.url ?? '', res);
-    if (!fast(req, res)) void official(req, res);
+    if (!req.url?.startsWith(BASE_PATH)) {
+      if (!endpoints(req, res)) notUnderBasePath(req.url ?? '', res);
+      return;
+    }
+    if (observed) observed(req, res, handle);
+    else handle(req, res);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
