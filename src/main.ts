@@ -13,12 +13,25 @@ import type { Transport } from './bus/ports';
 import { createRabbitBus } from './bus/rabbitmq';
 import type { MessageBus, RouterOptions } from './bus/router';
 import { loadConfig, type Config } from './config';
-import { PaymentModule, SimulatedProvider, type PaymentGateway } from './modules/payment';
+import { PaymentModule, SimulatedProvider, tracedGateway, type PaymentGateway } from './modules/payment';
 import { ReservationModule } from './modules/reservation';
 import { systemClock, type Clock } from './platform/clock';
 import { ModuleNotHereError } from './platform/errors';
 import { createLogger, type Logger } from './platform/logger';
 import { CLOCK, CONFIG, EVENT_BUS, LOGGER, PAYMENT_GATEWAY } from './platform/tokens';
+// Observability (issue 16): these imports and the lines marked "observability" below move to compose.ts.
+import { meteredPublisher } from './bus/outbox/metered-publisher';
+import { tracedPublisher } from './bus/outbox/traced-publisher';
+import type { Publisher } from './bus/outbox/relay';
+import { setMessagingSystem } from './bus/message-tracing';
+import { metrics as deliveryMetrics } from './bus/middleware/metrics';
+import { tracing as deliveryTracing } from './bus/middleware/tracing';
+import { brokerConnected, relaysStarted } from './bus/readiness-checks';
+import { AppMetrics } from './platform/metrics';
+import type { Observability } from './platform/observability';
+import { sqliteOpen, type ReadinessCheck } from './platform/readiness';
+import { startTracing, type TracingOptions } from './platform/tracing';
+import { sagaMetricsFromEvents } from './saga/saga-metrics-from-events';
 
 export const MODULES = ['reservation', 'payment'] as const;
 export type ModuleName = (typeof MODULES)[number];
@@ -36,6 +49,8 @@ export interface AppOverrides {
   decorateHandler?: RouterOptions['decorateHandler'];
   /** Run only these modules in this process (split mode; needs a broker). Default: all. */
   modules?: readonly ModuleName[];
+  /** Tracing to this exporter instead of the OTEL_* variables' choice (tests: an InMemorySpanExporter). */
+  tracing?: Omit<TracingOptions, 'serviceName'>;
 }
 
 /** Everything one process runs, wired once. Tests build it the same way `npm start` does. */
@@ -51,6 +66,8 @@ export class App {
     readonly provider: SimulatedProvider | null,
     private readonly relays: OutboxRelay[],
     private readonly closeBus: () => Promise<void>,
+    /** Metrics registry, readiness checks and tracing of this App (the HTTP server serves them). */
+    readonly observability: Observability,
   ) {}
 
   get reservation(): ReservationModule {
@@ -109,12 +126,18 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const c = rootContainer.createChildContainer();
   const clock = overrides.clock ?? systemClock;
   const log = overrides.logger ?? createLogger(config.LOG_LEVEL);
+  // observability: tracing (off unless OTEL_* or a test asks), metrics (METRICS), their bus middleware
+  const tracing = startTracing(config, { serviceName: only.size === MODULES.length ? 'consistency-lab' : `consistency-lab-${[...only].join('-')}`, ...overrides.tracing });
+  const metrics = config.METRICS === 'on' ? new AppMetrics(clock) : null;
+  setMessagingSystem(config.BUS);
+  const observe = [...(metrics ? [deliveryMetrics(metrics)] : []), ...(tracing ? [deliveryTracing] : [])];
   const retry = { immediate: config.RETRY_IMMEDIATE, delayed: config.RETRY_DELAYED, baseDelayMs: config.RETRY_BASE_MS, maxDelayMs: config.RETRY_MAX_MS };
   const routerOptions = {
     retry,
     ...(overrides.random ? { random: overrides.random } : {}),
     ...(overrides.wrapTransport ? { wrap: overrides.wrapTransport } : {}),
     ...(overrides.decorateHandler ? { decorateHandler: overrides.decorateHandler } : {}),
+    middleware: observe, // observability
   };
   const busFile = join(config.DATA_DIR, 'bus.db');
   const messaging =
@@ -128,24 +151,46 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   c.register(CLOCK, { useValue: clock });
   c.register(LOGGER, { useValue: log });
   c.register(EVENT_BUS, { useValue: messaging.bus });
-  c.register(PAYMENT_GATEWAY, { useValue: overrides.gateway ?? provider });
+  const gateway = overrides.gateway ?? provider;
+  c.register(PAYMENT_GATEWAY, { useValue: tracing && gateway ? tracedGateway(gateway) : gateway }); // observability: provider call spans
   c.registerSingleton(ReservationModule);
   c.registerSingleton(PaymentModule);
   const reservation = only.has('reservation') ? c.resolve(ReservationModule) : null;
   const payment = only.has('payment') ? c.resolve(PaymentModule) : null;
 
   const relays: OutboxRelay[] = [];
+  const named: Array<{ name: string; relay: OutboxRelay }> = [];
   const relayOptions = { pollMs: config.RELAY_POLL_MS };
   for (const [name, m, source] of [
     ['reservation', reservation, reservation?.store.events],
     ['payment', payment, payment?.store.outbox],
   ] as const) {
     if (!m || !source) continue;
-    const relay = new OutboxRelay(source, messaging.bus, clock, log.child({ relay: name }), relayOptions);
+    // observability: the relay publishes through metrics, spans and (reservation) saga start/end counting
+    let publisher: Publisher = messaging.bus;
+    if (metrics && name === 'reservation') publisher = sagaMetricsFromEvents(metrics.saga, config.SAGA_MODE)(publisher);
+    if (tracing) publisher = tracedPublisher(publisher);
+    if (metrics) publisher = meteredPublisher(metrics.publisher(name))(publisher);
+    metrics?.watchOutbox(name, () => source.backlog());
+    const relay = new OutboxRelay(source, publisher, clock, log.child({ relay: name }), relayOptions);
     m.committed.on(() => relay.wake());
     relays.push(relay);
+    named.push({ name, relay });
   }
-  return new App(c, config, { reservation, payment }, messaging.bus, messaging.deadLetters, provider, relays, messaging.close);
+  // observability: dead-letter gauge and readiness checks
+  metrics?.watchDeadLetters(() => messaging.deadLetters.countByGroup());
+  const readiness: ReadinessCheck[] = [
+    sqliteOpen('bus.db', messaging.database),
+    ...(reservation ? [sqliteOpen('reservation.db', reservation.store.db)] : []),
+    ...(payment ? [sqliteOpen('payment.db', payment.store.db)] : []),
+    ...(config.BUS === 'rabbitmq' ? [brokerConnected(messaging.transport, new URL(config.RABBITMQ_URL).host)] : []),
+    relaysStarted(named),
+  ];
+  const close = async () => {
+    await messaging.close();
+    await tracing?.shutdown(); // flushes the last spans
+  };
+  return new App(c, config, { reservation, payment }, messaging.bus, messaging.deadLetters, provider, relays, close, { metrics, readiness, tracing });
 }
 
 function parseModules(argv: string[]): ModuleName[] | undefined {
@@ -166,7 +211,11 @@ async function main(): Promise<void> {
   const adminToken = config.ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
   const app = buildApp(config, { logger: log, ...(modules ? { modules } : {}) });
   await app.start();
-  const http = await startHttpServer(createAppRouter(app), { host: config.HOST, port: config.PORT, maxBodyBytes: config.MAX_BODY_BYTES, adminToken }, log);
+  const http = await startHttpServer(
+    createAppRouter(app),
+    { host: config.HOST, port: config.PORT, maxBodyBytes: config.MAX_BODY_BYTES, adminToken, observability: app.observability, metricsToken: config.METRICS_TOKEN },
+    log,
+  );
   const exposed = ['127.0.0.1', 'localhost', '::1'].includes(config.HOST) ? 'loopback only' : 'REACHABLE FROM THE NETWORK';
   const running = MODULES.filter((m) => app.runs(m)).join(' + ');
   process.stdout.write(

@@ -19,6 +19,7 @@ import { PaymentStore } from './infrastructure/payment-store';
 export { getPaymentInput } from './application/get-payment';
 export type { PaymentGateway, ProviderControl } from './application/payment-gateway';
 export { SimulatedProvider, type LedgerEntry } from './infrastructure/simulated-provider';
+export { tracedGateway } from './infrastructure/traced-gateway';
 export { createPaymentRouter } from './api/router';
 
 const isControl = (g: object): g is ProviderControl => 'setOutage' in g && 'isInOutage' in g;
