@@ -5,7 +5,7 @@ import { RABBITMQ_URL, uniquePrefix } from '../../src/bus/testing/brokers';
 import { FakeClock } from '../../src/bus/testing/fake-clock';
 import { tempDir } from '../../src/bus/testing/temp-dir';
 import { loadConfig } from '../../src/config';
-import { buildApp, type App } from '../../src/main';
+import { buildApp, type App, type AppOverrides } from '../../src/main';
 import { SimulatedProvider, type PaymentGateway } from '../../src/modules/payment';
 import type { CreateReservationInput } from '../../src/modules/reservation';
 import { checkInvariants, expectOutboxesDrained } from './invariants';
@@ -34,6 +34,10 @@ export interface SystemOptions {
   transport?: (t: Transport) => Transport;
   /** Runs after the app is built and before it starts (extra subscriptions). */
   beforeStart?: (app: App) => void;
+  /** The app's logger (default: the one LOG_LEVEL=silent makes). */
+  logger?: AppOverrides['logger'];
+  /** Tracing to a test exporter. */
+  tracing?: AppOverrides['tracing'];
 }
 
 let slot = 0;
@@ -78,6 +82,8 @@ export async function startSystem(o: SystemOptions = {}) {
         transport = t;
         return o.transport ? o.transport(t) : t;
       },
+      ...(o.logger ? { logger: o.logger } : {}),
+      ...(o.tracing ? { tracing: o.tracing } : {}),
     });
     o.beforeStart?.(app);
     await app.start();
