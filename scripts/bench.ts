@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --n 20000 --json]`: the SQLite ceiling, saga throughput and latency in-process,
- * HTTP create throughput against a bare node:http baseline, and which modes are available.
+ * HTTP create throughput against a bare node:http baseline, what metrics and tracing cost, and which modes are available.
  * Everything runs on temporary data files with the app's durable settings (WAL, synchronous=NORMAL).
  */
 import 'reflect-metadata';
@@ -18,7 +18,9 @@ import { startHttpServer } from '../src/api/server';
 import { RABBITMQ_URL } from '../src/bus/testing/brokers';
 import { tempDir } from '../src/bus/testing/temp-dir';
 import { loadConfig } from '../src/config';
-import { buildApp, type App } from '../src/main';
+import { buildApp, type App, type AppOverrides } from '../src/main';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ExportResult } from '@opentelemetry/core';
 import { ReservationCancelled, ReservationConfirmed } from '../src/modules/reservation/contracts/events';
 import { silentLogger } from '../src/platform/logger';
 import { backgroundCheckpointer } from '../src/platform/checkpointer';
@@ -105,8 +107,8 @@ const input = (token: string) => {
 const tokenFor = (i: number) => (i % 10 === 9 ? 'tok_decline' : 'tok_ok'); // 90% approve, 10% decline
 
 /** An app on fresh files, with a probe that timestamps each saga's terminal event. */
-async function benchApp(env: Record<string, string> = {}) {
-  const app = buildApp(loadConfig({ DATA_DIR: tempDir('bench-'), LOG_LEVEL: 'silent', PAYMENT_DEADLINE_MS: '3600000', ...env }), { logger: silentLogger });
+async function benchApp(env: Record<string, string> = {}, tracing?: AppOverrides['tracing']) {
+  const app = buildApp(loadConfig({ DATA_DIR: tempDir('bench-'), LOG_LEVEL: 'silent', PAYMENT_DEADLINE_MS: '3600000', ...env }), { logger: silentLogger, ...(tracing ? { tracing } : {}) });
   const ended = new Map<string, number>();
   let waiter: { n: number; resolve: () => void } | null = null;
   app.bus.subscribe('bench-probe', [ReservationConfirmed, ReservationCancelled], (m) => {
@@ -137,8 +139,8 @@ function discard(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-async function throughput(n: number, env: Record<string, string> = {}): Promise<{ sagasPerSec: number; seconds: number }> {
-  const { app, allEnded } = await benchApp(env);
+async function throughput(n: number, env: Record<string, string> = {}, tracing?: AppOverrides['tracing']): Promise<{ sagasPerSec: number; seconds: number }> {
+  const { app, allEnded } = await benchApp(env, tracing);
   const t0 = performance.now();
   for (let i = 0; i < n; i += 256) {
     const batch: Array<Promise<unknown>> = [];
@@ -246,6 +248,39 @@ function bareServer(app: App): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/** The in-memory exporter, emptied after every batch: the bench counts spans, it does not keep millions of them. */
+class CountingSpanExporter extends InMemorySpanExporter {
+  exported = 0;
+  override export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.exported += spans.length;
+    super.export(spans, done);
+    this.reset();
+  }
+}
+
+/**
+ * What observability costs: sagas/s with metrics off, with metrics on, and with metrics and tracing on
+ * (every span kept, exported in batches to an in-memory exporter), in turns over `rounds` rounds; the
+ * medians are compared, so a drift in the machine's speed stays out of the ratios.
+ */
+async function observabilityCost(n: number, rounds: number) {
+  const runs = { plain: [] as number[], metrics: [] as number[], tracing: [] as number[] };
+  let spans = 0;
+  for (let r = 0; r < rounds; r++) {
+    runs.plain.push((await throughput(n, { METRICS: 'off' })).sagasPerSec);
+    runs.metrics.push((await throughput(n, { METRICS: 'on' })).sagasPerSec);
+    const exporter = new CountingSpanExporter();
+    // A queue large enough that the batch processor drops nothing at full speed (its default is 2,048 spans).
+    runs.tracing.push((await throughput(n, { METRICS: 'on' }, { exporter, batch: { maxQueueSize: 1 << 18, maxExportBatchSize: 8_192, scheduledDelayMillis: 200 } })).sagasPerSec);
+    spans += exporter.exported;
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
+  const plain = median(runs.plain);
+  const metrics = median(runs.metrics);
+  const tracing = median(runs.tracing);
+  return { n, plainSagasPerSec: plain, metricsSagasPerSec: metrics, tracingSagasPerSec: tracing, metricsRatio: metrics / plain, tracingRatio: tracing / plain, spansPerSaga: spans / (n * rounds), rounds: runs };
+}
+
 function rabbitReachable(): Promise<boolean> {
   const { hostname, port } = new URL(RABBITMQ_URL);
   return new Promise((resolve) => {
@@ -269,6 +304,8 @@ log(`latency: open loop at ${rate}/s, ${latencyRoundCount} rounds of ${latencySe
 const lat = await latencyRounds(rate, latencySeconds, latencyRoundCount);
 log(`http: autocannon, tRPC and bare node:http taking turns, 3 rounds of ${httpSeconds} s each…`);
 const httpResult = await http(httpSeconds);
+log(`observability: ${N} sagas each with metrics off, metrics on, metrics and tracing on, 3 rounds in turns…`);
+const observability = await observabilityCost(N, 3);
 const modes: Record<string, { available: boolean; sagasPerSec?: number; n?: number; note?: string }> = {
   choreography: { available: true, sagasPerSec: choreography.sagasPerSec, n: N },
   orchestration: { available: false, note: 'SAGA_MODE=orchestration is not implemented yet' },
@@ -302,6 +339,7 @@ const report = {
     rounds: lat.rounds.map((r) => ({ p50Ms: r.p50, p95Ms: r.p95, p99Ms: r.p99, maxMs: r.max })),
   },
   http: httpResult,
+  observability,
   modes,
   targets: [] as Array<{ target: string; value: number; met: boolean }>,
 };
@@ -311,6 +349,8 @@ report.targets = [
   { target: 'sagas/s / raw ceiling >= 15%', value: report.throughput.ratioToCeiling, met: report.throughput.ratioToCeiling >= 0.15 },
   { target: 'p99 at half load < 25 ms', value: lat.p99, met: lat.p99 < 25 },
   { target: 'HTTP tRPC / bare >= 0.7', value: httpResult.ratio, met: httpResult.ratio >= 0.7 },
+  { target: 'sagas/s metrics on / off >= 0.9', value: observability.metricsRatio, met: observability.metricsRatio >= 0.9 },
+  { target: 'sagas/s metrics and tracing on / off >= 0.7', value: observability.tracingRatio, met: observability.tracingRatio >= 0.7 },
 ];
 if (args.json) {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -327,6 +367,9 @@ if (args.json) {
     [`  p99 of each round (the median round is above)`, lat.rounds.map((r) => `${f(r.p99, 1)} ms`).join(', ')],
     ['HTTP reservation.create, tRPC', `${f(httpResult.trpcRps)} req/s`],
     ['HTTP same insert, bare node:http', `${f(httpResult.bareRps)} req/s (tRPC ratio ${f(httpResult.ratio, 2)})`],
+    [`sagas with metrics off (n=${N}, median of 3)`, `${f(observability.plainSagasPerSec)} sagas/s`],
+    ['  metrics on', `${f(observability.metricsSagasPerSec)} sagas/s (ratio ${f(observability.metricsRatio, 2)})`],
+    ['  metrics and tracing on (in-memory exporter)', `${f(observability.tracingSagasPerSec)} sagas/s (ratio ${f(observability.tracingRatio, 2)}, ${f(observability.spansPerSaga, 1)} spans per saga)`],
     ...Object.entries(modes).map(([m, r]) => [`mode ${m}`, r.available ? `${f(r.sagasPerSec ?? 0)} sagas/s (n=${r.n})` : `not available: ${r.note}`]),
     ...report.targets.map((t) => [`target: ${t.target}`, t.met ? 'met' : 'NOT met']),
   ];

@@ -1,14 +1,21 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppMetrics } from '../platform/metrics';
 import { activeTracer } from '../platform/tracer';
 
 export type Handle = (req: IncomingMessage, res: ServerResponse) => void;
 
+const spanHeaders = new WeakMap<IncomingMessage, Record<string, string>>();
+/**
+ * The W3C trace context of the request's server span, for the tRPC context: a procedure that starts a
+ * saga hands it to the messages it creates (there is no AsyncLocalStorage; see bus/message-tracing.ts).
+ */
+export const traceHeadersOf = (req: IncomingMessage): Record<string, string> | undefined => spanHeaders.get(req);
+
 /**
  * Per tRPC request: `http_requests_total` and `http_request_duration_seconds` by procedure and status
- * code, and with tracing on a server span (continuing a caller's `traceparent`) that the procedure runs
- * in, so a reservation's saga trace starts at its HTTP request. The procedure label is a known procedure
+ * code, and with tracing on a server span (continuing a caller's `traceparent`) whose context the
+ * procedure gets (traceHeadersOf), so a reservation's saga trace starts at its HTTP request. The procedure label is a known procedure
  * name, `batch` or `unknown`: never a raw path. Null when neither metrics nor tracing is on.
  */
 export function requestTelemetry(procedureNames: readonly string[], basePath: string, metrics: AppMetrics | null, tracing: boolean) {
@@ -46,10 +53,11 @@ export function requestTelemetry(procedureNames: readonly string[], basePath: st
         span.end();
       }
     });
-    if (!span) return handle(req, res);
-    const active = trace.setSpan(parent, span);
-    // The body arrives in request events, which run outside this call: bind them to the span too.
-    context.bind(active, req);
-    context.with(active, handle, undefined, req, res);
+    if (span) {
+      const headers: Record<string, string> = {};
+      propagation.inject(trace.setSpan(parent, span), headers);
+      spanHeaders.set(req, headers);
+    }
+    handle(req, res);
   };
 }

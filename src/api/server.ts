@@ -1,11 +1,11 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Logger } from '../platform/logger';
 import type { Observability } from '../platform/observability';
 import { createFastPath } from './fast-path';
 import { operationalEndpoints } from './operational-endpoints';
-import { requestTelemetry, type Handle } from './request-telemetry';
+import { requestTelemetry, traceHeadersOf, type Handle } from './request-telemetry';
 import type { AppRouter } from './router';
 import type { Context } from './trpc';
 
@@ -37,7 +37,10 @@ function notUnderBasePath(url: string, res: ServerResponse): void {
  * else the official standalone adapter. Bodies above `maxBodyBytes` are refused (413) either way.
  */
 export async function startHttpServer(appRouter: AppRouter, o: HttpOptions, log: Logger): Promise<HttpServer> {
-  const createContext = (req: { headers: { authorization?: string | undefined } }): Context => ({ authorization: req.headers.authorization ?? null, adminToken: o.adminToken });
+  const createContext = (req: IncomingMessage): Context => {
+    const traceHeaders = traceHeadersOf(req);
+    return { authorization: req.headers.authorization ?? null, adminToken: o.adminToken, ...(traceHeaders ? { traceHeaders } : {}) };
+  };
   const onError = (error: { code: string; cause?: Error | undefined; message: string }, path: string | undefined) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ path, err: { name: error.cause?.name, message: error.cause?.message ?? error.message } }, 'request failed');
   };

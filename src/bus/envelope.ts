@@ -68,17 +68,18 @@ export function createEnvelope<C extends Contract>(contract: C, payload: Payload
     Object.freeze(Object.defineProperty(checked, CHECKED, { value: contract }));
   }
   const correlationId = meta.correlationId ?? id;
+  const causationId = meta.causationId ?? null;
   return {
     id,
     type: contract.type,
     version: contract.version,
     occurredAt: meta.occurredAt,
     correlationId,
-    causationId: meta.causationId ?? null,
+    causationId,
     key: meta.key,
     payload: checked,
     // With tracing on, the trace context of the message's creation (see message-tracing.ts).
-    headers: headersForNewMessage({ type: contract.type, id, correlationId }, meta.headers),
+    headers: headersForNewMessage({ type: contract.type, id, correlationId, causationId }, meta.headers),
   };
 }
 

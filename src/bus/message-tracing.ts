@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { activeTracer } from '../platform/tracer';
 import type { Envelope } from './envelope';
 
@@ -14,6 +14,7 @@ export const MESSAGING = {
   messageId: 'messaging.message.id',
   conversationId: 'messaging.message.conversation_id',
   consumerGroup: 'messaging.consumer.group.name',
+  batchCount: 'messaging.batch.message_count',
 } as const;
 
 let system = 'memory';
@@ -32,25 +33,71 @@ export const messageAttributes = (operationType: string, operationName: string, 
   [MESSAGING.conversationId]: e.correlationId,
 });
 
-/**
- * Headers for a message being created: with tracing on, a `create` span under whatever is active (an
- * HTTP request, the handler of the message that caused this one) and its W3C context (`traceparent`,
- * `tracestate`). The headers are stored with the outbox row, delayed retries and dead letters, so every
- * later step of the message (publish, process, replay) joins or links to this trace, in any process.
+/*
+ * Trace context is passed explicitly, not through AsyncLocalStorage: on Node 20 an active
+ * AsyncLocalStorage hooks every promise in the process, which alone cost about a third of a saga's CPU
+ * in the bench. A handler finds its parent span through the message it handles: the process span of a
+ * delivery in progress is registered under the message's id (what `causedBy` names as the causation of
+ * the messages the handler creates) and under its key (the reservation id, which the payment provider
+ * is called with). If two groups handle the same message at once, what they cause hangs off the span
+ * of the one that started last: still the same trace.
  */
-export function headersForNewMessage(e: Pick<Envelope, 'type' | 'id' | 'correlationId'>, headers: Record<string, string> | undefined): Record<string, string> {
+const byMessage = new Map<string, SpanContext>();
+const byKey = new Map<string, SpanContext>();
+
+/** Registers a delivery's process span; the returned function unregisters it when the delivery ends. */
+export function enterDelivery(e: Pick<Envelope, 'id' | 'key'>, span: SpanContext): () => void {
+  byMessage.set(e.id, span);
+  byKey.set(e.key, span);
+  return () => {
+    if (byMessage.get(e.id) === span) byMessage.delete(e.id);
+    if (byKey.get(e.key) === span) byKey.delete(e.key);
+  };
+}
+
+const asContext = (span: SpanContext | undefined): Context | undefined => (span ? trace.setSpanContext(ROOT_CONTEXT, span) : undefined);
+
+/**
+ * Whether spans under this context are recorded. A trace the sampler left out (OTEL_TRACES_SAMPLER) gets
+ * no child spans at all: its context is passed on as it is, which is all a left-out trace needs.
+ */
+export const recorded = (ctx: Context | undefined): boolean => {
+  const span = ctx && trace.getSpanContext(ctx);
+  return span === undefined || (span.traceFlags & TraceFlags.SAMPLED) !== 0;
+};
+
+/** The context each header object this process wrote was made from: in-process, publish and process need not parse it again. */
+const madeFrom = new WeakMap<Record<string, string>, Context>();
+
+/** The process span of a delivery in progress for messages with this key, if there is one. */
+export const deliveryContextForKey = (key: string): Context | undefined => asContext(byKey.get(key));
+
+/**
+ * Headers for a message being created: with tracing on, a `create` span (the message written to its
+ * outbox) and its W3C context (`traceparent`, `tracestate`). Its parent is the delivery that caused the
+ * message, else the trace context the caller passed in `headers` (an HTTP request's), else none (a new
+ * trace: a deadline timer, a script). The headers are stored with the outbox row, delayed retries and
+ * dead letters, so every later step of the message (publish, process, replay) joins or links to this
+ * trace, in any process.
+ */
+export function headersForNewMessage(e: Pick<Envelope, 'type' | 'id' | 'correlationId' | 'causationId'>, headers: Record<string, string> | undefined): Record<string, string> {
   const tracer = activeTracer();
   if (!tracer) return headers ?? {};
-  const parent = context.active();
-  const span = tracer.startSpan(`create ${e.type}`, { kind: SpanKind.PRODUCER, attributes: messageAttributes('create', 'create', e) }, parent);
+  const parent = (e.causationId !== null ? asContext(byMessage.get(e.causationId)) : undefined) ?? (headers ? propagation.extract(ROOT_CONTEXT, headers) : ROOT_CONTEXT);
+  let made = parent;
+  if (recorded(parent)) {
+    const span = tracer.startSpan(`create ${e.type}`, { kind: SpanKind.PRODUCER, attributes: messageAttributes('create', 'create', e) }, parent);
+    made = trace.setSpan(parent, span);
+    span.end();
+  }
   const carrier = { ...headers };
-  propagation.inject(trace.setSpan(parent, span), carrier);
-  span.end();
+  propagation.inject(made, carrier);
+  madeFrom.set(carrier, made);
   return carrier;
 }
 
 /** The context the message was created in, read back from its headers (the root context if it has none). */
-export const creationContext = (e: Pick<Envelope, 'headers'>): Context => propagation.extract(ROOT_CONTEXT, e.headers);
+export const creationContext = (e: Pick<Envelope, 'headers'>): Context => madeFrom.get(e.headers) ?? propagation.extract(ROOT_CONTEXT, e.headers);
 
 /** Ends a span as failed, with the error's name and message (never a payload). */
 export function endFailed(span: Span, error: Error | string): void {

@@ -25,6 +25,8 @@ export interface Delivery {
   payload?: unknown;
   /** Set by a transport that could not decode the raw message: the schema check dead-letters it at once. */
   decodeError?: string;
+  /** With tracing on, the delivery's process span (the tracing middleware sets it; log lines carry it). */
+  traceIds?: { trace_id: string; span_id: string };
 }
 
 export type HandleFn = (delivery: Delivery) => Promise<Settlement>;

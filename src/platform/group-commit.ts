@@ -1,16 +1,10 @@
-import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import type { Db } from './sqlite';
 
 interface Pending {
   fn: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-  /** The caller's trace context: the batch runs in whichever caller scheduled it, each write must run in its own. */
-  ctx: Context;
 }
-
-/** Runs a write in its caller's trace context (without tracing every context is the root one: a plain call). */
-const inContext = (item: Pending): unknown => (item.ctx === ROOT_CONTEXT ? item.fn() : context.with(item.ctx, item.fn));
 
 /**
  * Group commit: writes queued during one turn of the event loop share one SQLite transaction. A write
@@ -35,13 +29,13 @@ export class GroupCommit {
     const release = db.prepare('RELEASE group_commit_item');
     const rollback = db.prepare('ROLLBACK TO group_commit_item');
     // Fast path: no write in the batch fails (the common case), so no savepoints are needed.
-    const optimistic = db.transaction((batch: Pending[]) => batch.map((item) => ({ ok: true, value: inContext(item) })));
+    const optimistic = db.transaction((batch: Pending[]) => batch.map((item) => ({ ok: true, value: item.fn() })));
     // A write threw: the whole attempt was rolled back; run the batch again, each write in its own savepoint.
     const isolated = db.transaction((batch: Pending[]) =>
       batch.map((item) => {
         savepoint.run();
         try {
-          const value = inContext(item);
+          const value = item.fn();
           release.run();
           return { ok: true, value };
         } catch (error) {
@@ -62,7 +56,7 @@ export class GroupCommit {
 
   run<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, ctx: context.active() });
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());

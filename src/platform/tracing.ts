@@ -1,4 +1,4 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -63,7 +63,8 @@ export function startTracing(config: TracingConfig, options: TracingOptions): Tr
     resource,
     spanProcessors: exporters.map((e) => (options.processor === 'simple' ? new SimpleSpanProcessor(e) : new BatchSpanProcessor(e, options.batch))),
   });
-  provider.register({ propagator: new W3CTraceContextPropagator() });
+  // No context manager: trace context is passed explicitly (bus/message-tracing.ts says why).
+  provider.register({ propagator: new W3CTraceContextPropagator(), contextManager: null });
   setActiveTracer(provider.getTracer('consistency-lab'));
   let stopped = false;
   return {
@@ -74,7 +75,6 @@ export function startTracing(config: TracingConfig, options: TracingOptions): Tr
       setActiveTracer(null);
       await provider.shutdown();
       trace.disable();
-      context.disable();
       propagation.disable();
     },
   };

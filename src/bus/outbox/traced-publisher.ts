@@ -1,7 +1,7 @@
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind, type Span } from '@opentelemetry/api';
 import { activeTracer } from '../../platform/tracer';
 import { toError } from '../errors';
-import { creationContext, endFailed, messageAttributes } from '../message-tracing';
+import { creationContext, endFailed, messageAttributes, recorded } from '../message-tracing';
 import type { Publisher } from './relay';
 
 /**
@@ -13,7 +13,12 @@ export const tracedPublisher = (next: Publisher): Publisher => ({
   publish(envelopes) {
     const tracer = activeTracer();
     if (!tracer) return next.publish(envelopes);
-    const spans = envelopes.map((e) => tracer.startSpan(`publish ${e.type}`, { kind: SpanKind.PRODUCER, attributes: messageAttributes('send', 'publish', e) }, creationContext(e)));
+    const spans: Span[] = [];
+    for (const e of envelopes) {
+      const parent = creationContext(e);
+      if (recorded(parent)) spans.push(tracer.startSpan(`publish ${e.type}`, { kind: SpanKind.PRODUCER, attributes: messageAttributes('send', 'publish', e) }, parent));
+    }
+    if (spans.length === 0) return next.publish(envelopes);
     return next.publish(envelopes).then(
       () => {
         for (const span of spans) span.end();

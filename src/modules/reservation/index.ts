@@ -47,8 +47,8 @@ export class ReservationModule {
     const create = createReservation(this.store, clock, config.PAYMENT_DEADLINE_MS);
     const cancel = cancelReservation(this.store, clock);
     this.deadlines = new DeadlineScheduler(clock, () => this.store.view.nextDeadline(), expireReservations(this.store, clock), () => this.committed.notify(), log);
-    this.create = async (input: Parameters<typeof create>[0]) => {
-      const result = await create(input);
+    this.create = async (input: Parameters<typeof create>[0], traceHeaders?: Parameters<typeof create>[1]) => {
+      const result = await create(input, traceHeaders);
       if (result.created) {
         this.committed.notify();
         this.deadlines.notify(result.reservation.paymentDeadline);
