@@ -19,7 +19,7 @@ import { RABBITMQ_URL } from '../src/bus/testing/brokers';
 import { tempDir } from '../src/bus/testing/temp-dir';
 import { loadConfig } from '../src/config';
 import { buildApp, type App, type AppOverrides } from '../src/main';
-import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ExportResult } from '@opentelemetry/core';
 import { ReservationCancelled, ReservationConfirmed } from '../src/modules/reservation/contracts/events';
 import { silentLogger } from '../src/platform/logger';
@@ -259,26 +259,41 @@ class CountingSpanExporter extends InMemorySpanExporter {
 }
 
 /**
- * What observability costs: sagas/s with metrics off, with metrics on, and with metrics and tracing on
- * (every span kept, exported in batches to an in-memory exporter), in turns over `rounds` rounds; the
- * medians are compared, so a drift in the machine's speed stays out of the ratios.
+ * What observability costs: sagas/s with metrics off, with metrics on, with metrics and tracing on
+ * (every span kept, exported in batches to an in-memory exporter), and the same with one trace in ten
+ * sampled, in turns over `rounds` rounds; the medians are compared, so a drift in the machine's speed
+ * stays out of the ratios.
  */
 async function observabilityCost(n: number, rounds: number) {
-  const runs = { plain: [] as number[], metrics: [] as number[], tracing: [] as number[] };
+  const runs = { plain: [] as number[], metrics: [] as number[], tracing: [] as number[], sampled: [] as number[] };
   let spans = 0;
   for (let r = 0; r < rounds; r++) {
     runs.plain.push((await throughput(n, { METRICS: 'off' })).sagasPerSec);
     runs.metrics.push((await throughput(n, { METRICS: 'on' })).sagasPerSec);
     const exporter = new CountingSpanExporter();
     // A queue large enough that the batch processor drops nothing at full speed (its default is 2,048 spans).
-    runs.tracing.push((await throughput(n, { METRICS: 'on' }, { exporter, batch: { maxQueueSize: 1 << 18, maxExportBatchSize: 8_192, scheduledDelayMillis: 200 } })).sagasPerSec);
+    runs.tracing.push((await throughput(n, { METRICS: 'on' }, { exporter, batch: { maxQueueSize: 1 << 18 } })).sagasPerSec);
     spans += exporter.exported;
+    const sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) });
+    runs.sampled.push((await throughput(n, { METRICS: 'on' }, { exporter: new CountingSpanExporter(), sampler, batch: { maxQueueSize: 1 << 18 } })).sagasPerSec);
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
   const plain = median(runs.plain);
   const metrics = median(runs.metrics);
   const tracing = median(runs.tracing);
-  return { n, plainSagasPerSec: plain, metricsSagasPerSec: metrics, tracingSagasPerSec: tracing, metricsRatio: metrics / plain, tracingRatio: tracing / plain, spansPerSaga: spans / (n * rounds), rounds: runs };
+  const sampled = median(runs.sampled);
+  return {
+    n,
+    plainSagasPerSec: plain,
+    metricsSagasPerSec: metrics,
+    tracingSagasPerSec: tracing,
+    tracingSampledSagasPerSec: sampled,
+    metricsRatio: metrics / plain,
+    tracingRatio: tracing / plain,
+    tracingSampledRatio: sampled / plain,
+    spansPerSaga: spans / (n * rounds),
+    rounds: runs,
+  };
 }
 
 function rabbitReachable(): Promise<boolean> {
@@ -304,7 +319,7 @@ log(`latency: open loop at ${rate}/s, ${latencyRoundCount} rounds of ${latencySe
 const lat = await latencyRounds(rate, latencySeconds, latencyRoundCount);
 log(`http: autocannon, tRPC and bare node:http taking turns, 3 rounds of ${httpSeconds} s each…`);
 const httpResult = await http(httpSeconds);
-log(`observability: ${N} sagas each with metrics off, metrics on, metrics and tracing on, 3 rounds in turns…`);
+log(`observability: ${N} sagas each with metrics off, metrics on, metrics and tracing on (all, then 1 in 10 sampled), 3 rounds in turns…`);
 const observability = await observabilityCost(N, 3);
 const modes: Record<string, { available: boolean; sagasPerSec?: number; n?: number; note?: string }> = {
   choreography: { available: true, sagasPerSec: choreography.sagasPerSec, n: N },
@@ -370,6 +385,7 @@ if (args.json) {
     [`sagas with metrics off (n=${N}, median of 3)`, `${f(observability.plainSagasPerSec)} sagas/s`],
     ['  metrics on', `${f(observability.metricsSagasPerSec)} sagas/s (ratio ${f(observability.metricsRatio, 2)})`],
     ['  metrics and tracing on (in-memory exporter)', `${f(observability.tracingSagasPerSec)} sagas/s (ratio ${f(observability.tracingRatio, 2)}, ${f(observability.spansPerSaga, 1)} spans per saga)`],
+    ['  the same, 1 trace in 10 sampled', `${f(observability.tracingSampledSagasPerSec)} sagas/s (ratio ${f(observability.tracingSampledRatio, 2)})`],
     ...Object.entries(modes).map(([m, r]) => [`mode ${m}`, r.available ? `${f(r.sagasPerSec ?? 0)} sagas/s (n=${r.n})` : `not available: ${r.note}`]),
     ...report.targets.map((t) => [`target: ${t.target}`, t.met ? 'met' : 'NOT met']),
   ];

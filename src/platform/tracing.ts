@@ -3,7 +3,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type BufferConfig, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type BufferConfig, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Config } from '../config';
 import { activeTracer, setActiveTracer } from './tracer';
@@ -22,6 +22,8 @@ export interface TracingOptions {
   processor?: 'simple' | 'batch';
   /** Batch processor settings over OTEL_BSP_* (the bench raises the queue so that no span is dropped). */
   batch?: BufferConfig;
+  /** Instead of OTEL_TRACES_SAMPLER (default: parent-based, always on). */
+  sampler?: Sampler;
 }
 
 export interface Tracing {
@@ -61,6 +63,7 @@ export function startTracing(config: TracingConfig, options: TracingOptions): Tr
     .merge(detectResources({ detectors: [envDetector] }));
   const provider = new NodeTracerProvider({
     resource,
+    ...(options.sampler ? { sampler: options.sampler } : {}),
     spanProcessors: exporters.map((e) => (options.processor === 'simple' ? new SimpleSpanProcessor(e) : new BatchSpanProcessor(e, options.batch))),
   });
   // No context manager: trace context is passed explicitly (bus/message-tracing.ts says why).
