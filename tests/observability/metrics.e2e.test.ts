@@ -1,4 +1,6 @@
 import { createTRPCClient, httpLink } from '@trpc/client';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppRouter, type AppRouter } from '../../src/api/router';
 import { startHttpServer, type HttpServer } from '../../src/api/server';
@@ -110,6 +112,16 @@ describe('GET /metrics', () => {
     expect(m.value('http_requests_total', { procedure: 'reservation.get', code: '404' })).toBe(1);
     const idLike = /[0-9a-f]{8}-[0-9a-f]{4}-|no-such-reservation/;
     expect(m.labelValues().filter((v) => idLike.test(v))).toEqual([]);
+  });
+
+  it('has every metric the Grafana dashboard in examples/ queries', async () => {
+    const dashboard = readFileSync(resolve(import.meta.dirname, '../../examples/grafana-dashboard.json'), 'utf8');
+    const exprs = [...dashboard.matchAll(/"expr": "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] as string);
+    const used = new Set(exprs.flatMap((e) => [...e.matchAll(/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g)].map((m) => m[0].replace(/_bucket$/, ''))));
+    for (const notAMetric of ['histogram_quantile', 'rate_interval']) used.delete(notAMetric);
+    const names = new Set((await scrape()).families.map((f) => f.name));
+    expect([...used].filter((n) => !names.has(n))).toEqual([]);
+    expect(used.size).toBeGreaterThan(10);
   });
 
   it('answers only the bearer of METRICS_TOKEN when one is set', async () => {
