@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --n 20000 --json]`: the SQLite ceiling, saga throughput and latency in-process,
- * HTTP create throughput against a bare node:http baseline, and which modes are available.
+ * HTTP create throughput against a bare node:http baseline, what metrics and tracing cost, and which modes are available.
  * Everything runs on temporary data files with the app's durable settings (WAL, synchronous=NORMAL).
  */
 import 'reflect-metadata';
@@ -19,7 +19,9 @@ import { RABBITMQ_URL } from '../src/bus/testing/brokers';
 import { tempDir } from '../src/bus/testing/temp-dir';
 import { loadConfig } from '../src/config';
 import type { App } from '../src/app';
-import { buildApp } from '../src/compose';
+import { buildApp, type AppOverrides } from '../src/compose';
+import { InMemorySpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ExportResult } from '@opentelemetry/core';
 import { ReservationCancelled, ReservationConfirmed } from '../src/modules/reservation/contracts/events';
 import { silentLogger } from '../src/platform/logger';
 import { backgroundCheckpointer } from '../src/platform/checkpointer';
@@ -106,8 +108,8 @@ const input = (token: string) => {
 const tokenFor = (i: number) => (i % 10 === 9 ? 'tok_decline' : 'tok_ok'); // 90% approve, 10% decline
 
 /** An app on fresh files, with a probe that timestamps each saga's terminal event. */
-async function benchApp(env: Record<string, string> = {}) {
-  const app = buildApp(loadConfig({ DATA_DIR: tempDir('bench-'), LOG_LEVEL: 'silent', PAYMENT_DEADLINE_MS: '3600000', ...env }), { logger: silentLogger });
+async function benchApp(env: Record<string, string> = {}, tracing?: AppOverrides['tracing']) {
+  const app = buildApp(loadConfig({ DATA_DIR: tempDir('bench-'), LOG_LEVEL: 'silent', PAYMENT_DEADLINE_MS: '3600000', ...env }), { logger: silentLogger, ...(tracing ? { tracing } : {}) });
   const ended = new Map<string, number>();
   let waiter: { n: number; resolve: () => void } | null = null;
   app.bus.subscribe('bench-probe', [ReservationConfirmed, ReservationCancelled], (m) => {
@@ -138,8 +140,8 @@ function discard(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-async function throughput(n: number, env: Record<string, string> = {}): Promise<{ sagasPerSec: number; seconds: number }> {
-  const { app, allEnded } = await benchApp(env);
+async function throughput(n: number, env: Record<string, string> = {}, tracing?: AppOverrides['tracing']): Promise<{ sagasPerSec: number; seconds: number }> {
+  const { app, allEnded } = await benchApp(env, tracing);
   const t0 = performance.now();
   for (let i = 0; i < n; i += 256) {
     const batch: Array<Promise<unknown>> = [];
@@ -247,6 +249,54 @@ function bareServer(app: App): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/** The in-memory exporter, emptied after every batch: the bench counts spans, it does not keep millions of them. */
+class CountingSpanExporter extends InMemorySpanExporter {
+  exported = 0;
+  override export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.exported += spans.length;
+    super.export(spans, done);
+    this.reset();
+  }
+}
+
+/**
+ * What observability costs: sagas/s with metrics off, with metrics on, with metrics and tracing on
+ * (every span kept, exported in batches to an in-memory exporter), and the same with one trace in ten
+ * sampled, in turns over `rounds` rounds; the medians are compared, so a drift in the machine's speed
+ * stays out of the ratios.
+ */
+async function observabilityCost(n: number, rounds: number) {
+  const runs = { plain: [] as number[], metrics: [] as number[], tracing: [] as number[], sampled: [] as number[] };
+  let spans = 0;
+  for (let r = 0; r < rounds; r++) {
+    runs.plain.push((await throughput(n, { METRICS: 'off' })).sagasPerSec);
+    runs.metrics.push((await throughput(n, { METRICS: 'on' })).sagasPerSec);
+    const exporter = new CountingSpanExporter();
+    // A queue large enough that the batch processor drops nothing at full speed (its default is 2,048 spans).
+    runs.tracing.push((await throughput(n, { METRICS: 'on' }, { exporter, batch: { maxQueueSize: 1 << 18 } })).sagasPerSec);
+    spans += exporter.exported;
+    const sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) });
+    runs.sampled.push((await throughput(n, { METRICS: 'on' }, { exporter: new CountingSpanExporter(), sampler, batch: { maxQueueSize: 1 << 18 } })).sagasPerSec);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
+  const plain = median(runs.plain);
+  const metrics = median(runs.metrics);
+  const tracing = median(runs.tracing);
+  const sampled = median(runs.sampled);
+  return {
+    n,
+    plainSagasPerSec: plain,
+    metricsSagasPerSec: metrics,
+    tracingSagasPerSec: tracing,
+    tracingSampledSagasPerSec: sampled,
+    metricsRatio: metrics / plain,
+    tracingRatio: tracing / plain,
+    tracingSampledRatio: sampled / plain,
+    spansPerSaga: spans / (n * rounds),
+    rounds: runs,
+  };
+}
+
 function rabbitReachable(): Promise<boolean> {
   const { hostname, port } = new URL(RABBITMQ_URL);
   return new Promise((resolve) => {
@@ -272,6 +322,8 @@ log(`http: autocannon, tRPC and bare node:http taking turns, 3 rounds of ${httpS
 const httpResult = await http(httpSeconds);
 log(`orchestration: ${N} sagas, in-process, the process manager sending commands (a third file, saga.db)…`);
 const orchestration = await throughput(N, { SAGA_MODE: 'orchestration' });
+log(`observability: ${N} sagas each with metrics off, metrics on, metrics and tracing on (all, then 1 in 10 sampled), 3 rounds in turns…`);
+const observability = await observabilityCost(N, 3);
 const modes: Record<string, { available: boolean; sagasPerSec?: number; n?: number; note?: string }> = {
   choreography: { available: true, sagasPerSec: choreography.sagasPerSec, n: N },
   orchestration: { available: true, sagasPerSec: orchestration.sagasPerSec, n: N },
@@ -305,6 +357,7 @@ const report = {
     rounds: lat.rounds.map((r) => ({ p50Ms: r.p50, p95Ms: r.p95, p99Ms: r.p99, maxMs: r.max })),
   },
   http: httpResult,
+  observability,
   modes,
   targets: [] as Array<{ target: string; value: number; met: boolean }>,
 };
@@ -315,6 +368,8 @@ report.targets = [
   { target: 'p99 at half load < 25 ms', value: lat.p99, met: lat.p99 < 25 },
   { target: 'HTTP tRPC / bare >= 0.7', value: httpResult.ratio, met: httpResult.ratio >= 0.7 },
   { target: 'orchestration / choreography sagas/s >= 0.5', value: orchestration.sagasPerSec / choreography.sagasPerSec, met: orchestration.sagasPerSec >= 0.5 * choreography.sagasPerSec },
+  { target: 'sagas/s metrics on / off >= 0.9', value: observability.metricsRatio, met: observability.metricsRatio >= 0.9 },
+  { target: 'sagas/s metrics and tracing on / off >= 0.7', value: observability.tracingRatio, met: observability.tracingRatio >= 0.7 },
 ];
 if (args.json) {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -331,6 +386,10 @@ if (args.json) {
     [`  p99 of each round (the median round is above)`, lat.rounds.map((r) => `${f(r.p99, 1)} ms`).join(', ')],
     ['HTTP reservation.create, tRPC', `${f(httpResult.trpcRps)} req/s`],
     ['HTTP same insert, bare node:http', `${f(httpResult.bareRps)} req/s (tRPC ratio ${f(httpResult.ratio, 2)})`],
+    [`sagas with metrics off (n=${N}, median of 3)`, `${f(observability.plainSagasPerSec)} sagas/s`],
+    ['  metrics on', `${f(observability.metricsSagasPerSec)} sagas/s (ratio ${f(observability.metricsRatio, 2)})`],
+    ['  metrics and tracing on (in-memory exporter)', `${f(observability.tracingSagasPerSec)} sagas/s (ratio ${f(observability.tracingRatio, 2)}, ${f(observability.spansPerSaga, 1)} spans per saga)`],
+    ['  the same, 1 trace in 10 sampled', `${f(observability.tracingSampledSagasPerSec)} sagas/s (ratio ${f(observability.tracingSampledRatio, 2)})`],
     ...Object.entries(modes).map(([m, r]) => [`mode ${m}`, r.available ? `${f(r.sagasPerSec ?? 0)} sagas/s (n=${r.n})` : `not available: ${r.note}`]),
     ...report.targets.map((t) => [`target: ${t.target}`, t.met ? 'met' : 'NOT met']),
   ];

@@ -9,6 +9,7 @@ import { ModuleNotHereError } from './platform/errors';
 import { sagaQueries, type SagaQueries } from './saga/saga-queries';
 import type { SagaRuntime } from './saga/saga-runtime';
 import type { Auditor } from './audit/auditor';
+import type { Observability } from './platform/observability';
 
 export const MODULES = ['reservation', 'payment'] as const;
 export type ModuleName = (typeof MODULES)[number];
@@ -42,6 +43,8 @@ export class App {
     private readonly closeBus: () => Promise<void>,
     /** Durable background replays of failure groups (also one of `parts`, so settling waits for them). */
     readonly groupReplays: GroupReplays,
+    /** Metrics registry, readiness checks and tracing of this App (the HTTP server serves them). */
+    readonly observability: Observability,
   ) {}
 
   get reservation(): ReservationModule {

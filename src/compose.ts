@@ -11,7 +11,11 @@ import { ReservationModule } from './modules/reservation';
 import { systemClock, type Clock } from './platform/clock';
 import { lockDataDir } from './platform/data-dir-lock';
 import { createLogger, type Logger } from './platform/logger';
-import { CLOCK, CONFIG, EVENT_BUS, LOGGER, PAYMENT_GATEWAY } from './platform/tokens';
+import { CLOCK, CONFIG, EVENT_BUS, LOGGER, OUTBOX_PUBLISHER, PAYMENT_GATEWAY } from './platform/tokens';
+import { composeObservability } from './compose-observability';
+import { brokerConnected, relaysStarted } from './bus/readiness-checks';
+import { sqliteOpen, type ReadinessCheck } from './platform/readiness';
+import type { TracingOptions } from './platform/tracing';
 import { deadline } from './saga/definition';
 import { SagaObserver } from './saga/observer';
 import { SagaOrchestrator } from './saga/orchestrator';
@@ -36,6 +40,8 @@ export interface AppOverrides {
   modules?: readonly ModuleName[];
   /** The provider's ledger for the auditor when `gateway` replaces the simulated provider (tests). */
   providerLedger?: () => ReadonlyMap<string, AuditedCharge>;
+  /** Tracing to this exporter instead of the OTEL_* variables' choice (tests: an InMemorySpanExporter). */
+  tracing?: Omit<TracingOptions, 'serviceName'>;
 }
 
 /** The composition root: config → container → modules, bus, the saga in its mode, relays. */
@@ -49,6 +55,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const c = rootContainer.createChildContainer();
   const clock = overrides.clock ?? systemClock;
   const log = overrides.logger ?? createLogger(config.LOG_LEVEL);
+  const observe = composeObservability(config, only.size === MODULES.length ? 'consistency-lab' : `consistency-lab-${[...only].join('-')}`, clock, overrides.tracing);
   const retry = { immediate: config.RETRY_IMMEDIATE, delayed: config.RETRY_DELAYED, baseDelayMs: config.RETRY_BASE_MS, maxDelayMs: config.RETRY_MAX_MS };
   let saga: SagaRuntime | null = null;
   const routerOptions: RouterOptions & { wrap?: (t: Transport) => Transport } = {
@@ -58,6 +65,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     ...(overrides.random ? { random: overrides.random } : {}),
     ...(overrides.wrapTransport ? { wrap: overrides.wrapTransport } : {}),
     ...(overrides.decorateHandler ? { decorateHandler: overrides.decorateHandler } : {}),
+    middleware: observe.middleware,
   };
   const busFile = join(config.DATA_DIR, 'bus.db');
   const messaging =
@@ -71,7 +79,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   c.register(CLOCK, { useValue: clock });
   c.register(LOGGER, { useValue: log });
   c.register(EVENT_BUS, { useValue: messaging.bus });
-  c.register(PAYMENT_GATEWAY, { useValue: overrides.gateway ?? provider });
+  c.register(OUTBOX_PUBLISHER, { useValue: (name: string) => observe.publisherFor(name, messaging.bus) });
+  c.register(PAYMENT_GATEWAY, { useValue: observe.gateway(overrides.gateway ?? provider) });
   c.registerSingleton(ReservationModule);
   c.registerSingleton(PaymentModule);
   const reservation = only.has('reservation') ? c.resolve(ReservationModule) : null;
@@ -80,7 +89,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   // The saga runs beside the reservation module (which starts every saga): the orchestrator, or the observer.
   const mode = config.SAGA_MODE;
   if (reservation) {
-    saga = mode === 'orchestration' ? new SagaOrchestrator(config.DATA_DIR, messaging.bus, clock, log, { pollMs: config.RELAY_POLL_MS }) : new SagaObserver(config.DATA_DIR, clock);
+    saga = mode === 'orchestration' ? new SagaOrchestrator(config.DATA_DIR, observe.publisherFor('saga', messaging.bus), clock, log, { pollMs: config.RELAY_POLL_MS }) : new SagaObserver(config.DATA_DIR, clock);
   }
   const parts: Part[] = [];
   if (reservation) {
@@ -108,11 +117,32 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   if (audit) parts.push({ start: () => audit.start(config.AUDIT_INTERVAL_MS), stop: async () => audit.stop(), idle: async () => {}, busy: false });
   const tables = [reservation?.subscriptions, payment?.subscriptions].filter((t) => t !== undefined);
   const subscribe = () => wireSaga(messaging.bus, mode, tables, saga);
+  // Gauges read at scrape time, and what /readyz checks.
+  const { metrics, tracing } = observe;
+  if (reservation) metrics?.watchOutbox('reservation', () => reservation.store.events.backlog());
+  if (payment) metrics?.watchOutbox('payment', () => payment.store.outbox.backlog());
+  if (saga instanceof SagaOrchestrator) metrics?.watchOutbox('saga', () => saga.store.outbox.backlog());
+  metrics?.watchDeadLetters(() => messaging.deadLetters.countByGroup());
+  const relays = [
+    ...(reservation ? [{ name: 'reservation', relay: reservation.relay }] : []),
+    ...(payment ? [{ name: 'payment', relay: payment.relay }] : []),
+    ...(saga instanceof SagaOrchestrator ? [{ name: 'saga', relay: saga.relay }] : []),
+  ];
+  const readiness: ReadinessCheck[] = [
+    sqliteOpen('bus.db', messaging.database),
+    ...(reservation ? [sqliteOpen('reservation.db', reservation.store.db)] : []),
+    ...(payment ? [sqliteOpen('payment.db', payment.store.db)] : []),
+    ...(saga ? [sqliteOpen('saga.db', saga.store.db)] : []),
+    ...(config.BUS === 'rabbitmq' ? [brokerConnected(messaging.transport, new URL(config.RABBITMQ_URL).host)] : []),
+    relaysStarted(relays),
+  ];
   const close = async () => {
     await messaging.close();
+    await tracing?.shutdown(); // flushes the last spans
     unlock();
   };
-  return new App(c, config, { reservation, payment }, saga, audit, messaging.bus, messaging.deadLetters, provider, parts, subscribe, close, messaging.groupReplays);
+  const observability = { metrics, readiness, tracing };
+  return new App(c, config, { reservation, payment }, saga, audit, messaging.bus, messaging.deadLetters, provider, parts, subscribe, close, messaging.groupReplays, observability);
 }
 
 /** How long a saga may take to settle: every delayed retry round at its longest, plus a relay's safety poll. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const otlpProtocol = z.enum(['http/protobuf', 'http/json'], 'OTLP traces are exported over HTTP: use http/protobuf (the default) or http/json (grpc is not built in)');
 
 /** Every setting comes from the environment and is checked here; a bad value stops the start with a clear message. */
 export const configSchema = z.object({
@@ -34,6 +35,24 @@ export const configSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: int(10_000, 100),
   /** Bearer token for admin procedures; `npm start` generates and prints one when unset. */
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  // Observability (docs/observability.md).
+  /** Prometheus metrics at GET /metrics; off also takes the counters off the hot path. */
+  METRICS: z.enum(['on', 'off']).default('on'),
+  /** When set, GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>". */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  // Tracing reads OpenTelemetry's standard variables. It is off unless an exporter is named or an OTLP
+  // endpoint is given; the SDK itself reads the rest (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,
+  // OTEL_TRACES_SAMPLER, OTEL_BSP_*, OTEL_EXPORTER_OTLP_HEADERS / _TIMEOUT …).
+  OTEL_SDK_DISABLED: z.stringbool().default(false),
+  OTEL_TRACES_EXPORTER: z
+    .string()
+    .transform((s) => s.split(',').map((e) => e.trim()).filter((e) => e !== ''))
+    .pipe(z.array(z.enum(['otlp', 'console', 'none'], 'OTEL_TRACES_EXPORTER may list otlp, console or none (comma-separated)')))
+    .optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
 });
 export type Config = z.output<typeof configSchema>;
 

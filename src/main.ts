@@ -29,7 +29,16 @@ async function main(): Promise<void> {
   const adminToken = config.ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
   const app = buildApp(config, { logger: log, ...(modules ? { modules } : {}) });
   await app.start();
-  const http = await startHttpServer(createAppRouter(app), { host: config.HOST, port: config.PORT, maxBodyBytes: config.MAX_BODY_BYTES, adminToken, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS, headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS }, log);
+  const http = await startHttpServer(createAppRouter(app), {
+      host: config.HOST,
+      port: config.PORT,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      adminToken,
+      requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+      observability: app.observability,
+      ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
+    }, log);
   const running = MODULES.filter((m) => app.runs(m)).join(' + ');
   process.stdout.write(banner({ url: http.url, config, running, adminToken, generatedToken }));
 

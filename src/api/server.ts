@@ -1,8 +1,11 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Logger } from '../platform/logger';
+import type { Observability } from '../platform/observability';
 import { createFastPath } from './fast-path';
+import { operationalEndpoints } from './operational-endpoints';
+import { requestTelemetry, traceHeadersOf, type Handle } from './request-telemetry';
 import type { AppRouter } from './router';
 import { createStaticFiles } from './static-files';
 import type { Context } from './trpc';
@@ -16,6 +19,10 @@ export interface HttpOptions {
   requestTimeoutMs?: number;
   /** The headers must arrive within this long. */
   headersTimeoutMs?: number;
+  /** What /metrics and /readyz serve, and whether requests get metrics and spans (docs/observability.md); without it /readyz has no checks and /metrics is off. */
+  observability?: Observability;
+  /** When set, /metrics answers only `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
 }
 
 export interface HttpServer {
@@ -35,7 +42,10 @@ function notUnderBasePath(url: string, res: ServerResponse): void {
  * else the official standalone adapter. Bodies above `maxBodyBytes` are refused (413) either way.
  */
 export async function startHttpServer(appRouter: AppRouter, o: HttpOptions, log: Logger): Promise<HttpServer> {
-  const createContext = (req: { headers: { authorization?: string | undefined } }): Context => ({ authorization: req.headers.authorization ?? null, adminToken: o.adminToken });
+  const createContext = (req: IncomingMessage): Context => {
+    const traceHeaders = traceHeadersOf(req);
+    return { authorization: req.headers.authorization ?? null, adminToken: o.adminToken, ...(traceHeaders ? { traceHeaders } : {}) };
+  };
   const onError = (error: { code: string; cause?: Error | undefined; message: string }, path: string | undefined) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ path, err: { name: error.cause?.name, message: error.cause?.message ?? error.message } }, 'request failed');
   };
@@ -47,6 +57,11 @@ export async function startHttpServer(appRouter: AppRouter, o: HttpOptions, log:
     onError: ({ error, path }) => onError(error, path),
   });
   const fast = createFastPath(appRouter, { basePath: BASE_PATH, maxBodyBytes: o.maxBodyBytes, createContext, onError });
+  const handle: Handle = (req, res) => {
+    if (!fast(req, res)) void official(req, res);
+  };
+  const endpoints = operationalEndpoints(o.observability, o.metricsToken);
+  const observed = requestTelemetry(Object.keys(appRouter._def.procedures), BASE_PATH, o.observability?.metrics ?? null, !!o.observability?.tracing);
   const requestTimeout = o.requestTimeoutMs ?? 30_000;
   const headersTimeout = Math.min(o.headersTimeoutMs ?? 10_000, requestTimeout);
   // A client that never finishes its request is bounded by these (Node checks them every interval).
@@ -56,8 +71,12 @@ export async function startHttpServer(appRouter: AppRouter, o: HttpOptions, log:
     if (serveDashboard(req, res)) return; // GET/HEAD of the dashboard's pages and assets only (static-files.ts)
     // tRPC's adapter cuts the base path off any URL without checking it ("/reservation.create" would be
     // looked up as "rvation.create"): outside /trpc/, say where the API is instead.
-    if (!req.url?.startsWith(BASE_PATH)) return notUnderBasePath(req.url ?? '', res);
-    if (!fast(req, res)) void official(req, res);
+    if (!req.url?.startsWith(BASE_PATH)) {
+      if (!endpoints(req, res)) notUnderBasePath(req.url ?? '', res);
+      return;
+    }
+    if (observed) observed(req, res, handle);
+    else handle(req, res);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

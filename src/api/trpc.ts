@@ -7,6 +7,8 @@ export interface Context {
   /** The request's Authorization header, if any. */
   authorization: string | null;
   adminToken: string;
+  /** With tracing on, the request span's W3C trace context (`traceparent`, `tracestate`). */
+  traceHeaders?: Record<string, string>;
 }
 
 const describeZod = (e: ZodError): string =>

@@ -20,6 +20,10 @@ export interface AssembledBus {
   deadLetters: DeadLetterOperations;
   /** Background replays of whole failure groups: a Part of the App (start, stop, settle). */
   groupReplays: GroupReplays;
+  /** The transport itself, under any test wrapper (readiness asks it whether it is connected). */
+  transport: Transport;
+  /** bus.db, as far as readiness needs to see it. */
+  database: { readonly open: boolean };
   close(): Promise<void>;
 }
 
@@ -39,6 +43,8 @@ export function assembleBus(busFile: string, makeTransport: (db: Db) => Transpor
     bus,
     deadLetters,
     groupReplays: new GroupReplays(operations, deadLetters, (group) => bus.subscribes(group), clock, log),
+    transport: inner,
+    database: db,
     async close() {
       await bus.close();
       db.close();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Contract, PayloadOf } from '../platform/contract';
 import { newId } from '../platform/ids';
+import { headersForNewMessage } from './message-tracing';
 
 /** The message envelope: what travels on every transport and sits in every outbox row. */
 export const envelopeSchema = z.object({
@@ -47,16 +48,19 @@ export function createEnvelope<C extends Contract>(contract: C, payload: Payload
     // Frozen: consumers in this process share it instead of each getting a parsed copy.
     Object.freeze(Object.defineProperty(checked, CHECKED, { value: contract }));
   }
+  const correlationId = meta.correlationId ?? id;
+  const causationId = meta.causationId ?? null;
   return {
     id,
     type: contract.type,
     version: contract.version,
     occurredAt: meta.occurredAt,
-    correlationId: meta.correlationId ?? id,
-    causationId: meta.causationId ?? null,
+    correlationId,
+    causationId,
     key: meta.key,
     payload: checked,
-    headers: meta.headers ?? {},
+    // With tracing on, the trace context of the message's creation (see message-tracing.ts).
+    headers: headersForNewMessage({ type: contract.type, id, correlationId, causationId }, meta.headers),
   };
 }
 

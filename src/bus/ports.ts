@@ -27,10 +27,20 @@ export interface Delivery {
   upcast?: Envelope;
   /** Set by a transport that could not decode the raw message: the schema check dead-letters it at once. */
   decodeError?: string;
+  /** With tracing on, the delivery's process span (the tracing middleware sets it; log lines carry it). */
+  traceIds?: { trace_id: string; span_id: string };
 }
 
 export type HandleFn = (delivery: Delivery) => Promise<Settlement>;
 export type Middleware = (next: HandleFn) => HandleFn;
+
+/** A subscription as the composition root's middleware sees it when it is made. */
+export interface SubscriptionInfo {
+  readonly group: string;
+  readonly types: readonly string[];
+}
+/** Middleware made once per subscription, so what it needs per group and type (metric label children) is built once. */
+export type SubscriptionMiddleware = (subscription: SubscriptionInfo) => Middleware;
 
 /**
  * A transport moves envelopes to consumer groups. Rules every transport keeps (the contract suite checks them):
@@ -43,6 +53,8 @@ export type Middleware = (next: HandleFn) => HandleFn;
  */
 export interface Transport {
   readonly name: string;
+  /** For a broker transport: whether it is connected now (readiness). Transports without a broker leave it out. */
+  readonly connected?: boolean;
   publish(envelopes: readonly Envelope[]): Promise<void>;
   subscribe(group: string, types: readonly string[], handle: HandleFn): void;
   redeliver(group: string, envelope: Envelope): Promise<Settlement>;

@@ -19,6 +19,7 @@ import {
   type Middleware,
   type RetryPolicy,
   type Settlement,
+  type SubscriptionMiddleware,
   type SubscriptionOptions,
   type Transport,
 } from './ports';
@@ -55,6 +56,8 @@ export interface RouterOptions {
   decorateHandler?: (group: string, handler: MessageHandler<Contract>) => MessageHandler<Contract>;
   /** Told about every message that was dead-lettered, after it was stored (the saga logs it on its instance). */
   onDeadLettered?: DeadLetterListener;
+  /** Extra middleware (metrics, tracing), placed right inside correlation, first listed outermost. */
+  middleware?: readonly SubscriptionMiddleware[];
 }
 
 /** Applies `middleware` so that the first one listed is the outermost. */
@@ -63,7 +66,8 @@ export const compose = (middleware: readonly Middleware[], handle: HandleFn): Ha
 
 /**
  * The bus as modules see it: subscriptions with the handler chain
- * correlation → dead-letter → retry → recoverer → schema check → handler, on top of any transport.
+ * correlation → [extra: metrics, tracing] → dead-letter → retry → recoverer → schema check → handler,
+ * on top of any transport.
  */
 export class MessageBus implements EventBus {
   private readonly contracts = new Map<string, Contract>();
@@ -74,6 +78,7 @@ export class MessageBus implements EventBus {
   private readonly random: () => number;
   private readonly decorate: NonNullable<RouterOptions['decorateHandler']> | null;
   private readonly onDeadLettered: DeadLetterListener | undefined;
+  private readonly extra: readonly SubscriptionMiddleware[];
 
   constructor(
     readonly transport: Transport,
@@ -86,6 +91,7 @@ export class MessageBus implements EventBus {
     this.random = options.random ?? Math.random;
     this.decorate = options.decorateHandler ?? null;
     this.onDeadLettered = options.onDeadLettered;
+    this.extra = options.middleware ?? [];
   }
 
   publish(envelopes: Envelope | readonly Envelope[]): Promise<void> {
@@ -107,11 +113,13 @@ export class MessageBus implements EventBus {
       await run(new HandlerMessage(d));
       return ACK;
     };
+    const types = [...new Set(contracts.map((c) => c.type))];
+    const extra = this.extra.map((make) => make({ group, types }));
     const chain = compose(
-      [correlation(this.log), deadLetter(this.deadLetters, this.clock, this.onDeadLettered), retry(policy, this.random), recoverer(this.clock), schemaCheck(contracts)],
+      [correlation(this.log), ...extra, deadLetter(this.deadLetters, this.clock, this.onDeadLettered), retry(policy, this.random), recoverer(this.clock), schemaCheck(contracts)],
       final,
     );
-    this.transport.subscribe(group, [...new Set(contracts.map((c) => c.type))], chain);
+    this.transport.subscribe(group, types, chain);
   }
 
   /** The consumer groups of this process that take this message. */

@@ -11,3 +11,5 @@ export const LOGGER: InjectionToken<Logger> = Symbol('Logger');
 export const EVENT_BUS = Symbol('EventBus');
 export const CONFIG = Symbol('Config');
 export const PAYMENT_GATEWAY = Symbol('PaymentGateway');
+/** `(name) => Publisher`: what a module's outbox relay publishes through (the bus, wrapped with metrics and spans by the root). */
+export const OUTBOX_PUBLISHER = Symbol('OutboxPublisher');

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { HandlerTable } from '../bus/handler-table';
-import { OutboxRelay } from '../bus/outbox/relay';
-import type { EventBus } from '../bus/ports';
+import { OutboxRelay, type Publisher } from '../bus/outbox/relay';
 import { iso, type Clock } from '../platform/clock';
 import { DeadlineScheduler } from '../platform/deadline-scheduler';
 import type { Logger } from '../platform/logger';
@@ -25,7 +24,7 @@ export class SagaOrchestrator implements SagaRuntime {
   readonly relay: OutboxRelay;
   private readonly deadlines: DeadlineScheduler;
 
-  constructor(dataDir: string, bus: EventBus, private readonly clock: Clock, log: Logger, relayOptions: { pollMs: number }) {
+  constructor(dataDir: string, bus: Publisher, private readonly clock: Clock, log: Logger, relayOptions: { pollMs: number }) {
     this.store = SagaStore.open(join(dataDir, 'saga.db'));
     this.relay = new OutboxRelay(this.store.outbox, bus, clock, log.child({ relay: 'saga' }), relayOptions);
     this.subscriptions = sagaHandlers(ORCHESTRATOR_GROUP, this.store, this.mode, true, clock, (a) => {

@@ -7,6 +7,7 @@ import { tempDir } from '../../src/bus/testing/temp-dir';
 import { loadConfig } from '../../src/config';
 import type { App } from '../../src/app';
 import { buildApp } from '../../src/compose';
+import type { AppOverrides } from '../../src/compose';
 import { SimulatedProvider, type PaymentGateway } from '../../src/modules/payment';
 import type { CreateReservationInput } from '../../src/modules/reservation';
 import { checkInvariants, expectOutboxesDrained } from './invariants';
@@ -41,6 +42,10 @@ export interface SystemOptions {
   beforeStart?: (app: App) => void;
   /** Runs while the app is stopped during `restart()`, before it is reopened (edit or restore its files). */
   whileStopped?: (dir: string) => void | Promise<void>;
+  /** The app's logger (default: the one LOG_LEVEL=silent makes). */
+  logger?: AppOverrides['logger'];
+  /** Tracing to a test exporter. */
+  tracing?: AppOverrides['tracing'];
 }
 
 let slot = 0;
@@ -86,6 +91,8 @@ export async function startSystem(o: SystemOptions = {}) {
         transport = t;
         return o.transport ? o.transport(t) : t;
       },
+      ...(o.logger ? { logger: o.logger } : {}),
+      ...(o.tracing ? { tracing: o.tracing } : {}),
     });
     o.beforeStart?.(app);
     await app.start();

@@ -2,12 +2,19 @@ import { iso, type Clock } from '../../platform/clock';
 import { ConflictError, NotFoundError } from '../../platform/errors';
 import { maskEnvelope, type Envelope } from '../envelope';
 import type { Settlement } from '../ports';
-import type { DeadLetter, DeadLetterFilter, DeadLetterGroup, DeadLetterPage, DeadLetterStore, ReplayEntry } from './store';
+import type { DeadLetter, DeadLetterCount, DeadLetterFilter, DeadLetterGroup, DeadLetterPage, DeadLetterStore, ReplayEntry } from './store';
 
 export interface Replayer {
   redeliver(group: string, envelope: Envelope): Promise<Settlement>;
   sensitiveFields(type: string, version: number): readonly string[];
 }
+
+/**
+ * Marks a replayed envelope with the dead letter's id. It travels with the envelope (to another process
+ * on a broker, into a delayed retry), so metrics count the replay and tracing starts a new trace linked to
+ * the original one instead of adding to a trace that ended long ago.
+ */
+export const REPLAY_HEADER = 'x-replay-of';
 
 const OUTCOME: Record<Settlement['kind'], ReplayEntry['outcome']> = {
   ack: 'handled',
@@ -41,10 +48,15 @@ export class DeadLetterOperations {
   async replay(id: string): Promise<{ id: string; outcome: ReplayEntry['outcome'] }> {
     const dl = this.require(id);
     if (dl.status === 'discarded') throw new ConflictError(`dead letter ${id} was discarded; only open or replayed dead letters can be replayed`);
-    const settlement = await this.bus.redeliver(dl.group, dl.envelope);
+    const settlement = await this.bus.redeliver(dl.group, { ...dl.envelope, headers: { ...dl.envelope.headers, [REPLAY_HEADER]: dl.id } });
     const entry: ReplayEntry = { at: iso(this.clock.now()), outcome: OUTCOME[settlement.kind] };
     this.store.recordReplay(id, entry);
     return { id, outcome: entry.outcome };
+  }
+
+  /** Records per group and status, for the dead-letter gauge. */
+  countByGroup(): DeadLetterCount[] {
+    return this.store.countByGroup();
   }
 
   discard(id: string): { id: string } {

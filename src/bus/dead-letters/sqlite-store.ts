@@ -2,7 +2,7 @@ import type { Db } from '../../platform/sqlite';
 import { iso } from '../../platform/clock';
 import { newId } from '../../platform/ids';
 import { errorTypeFromStack, fingerprintOf } from './fingerprint';
-import type { DeadLetter, DeadLetterFilter, DeadLetterGroup, DeadLetterInput, DeadLetterPage, DeadLetterStore, ReplayEntry } from './store';
+import type { DeadLetter, DeadLetterCount, DeadLetterFilter, DeadLetterGroup, DeadLetterInput, DeadLetterPage, DeadLetterStore, ReplayEntry } from './store';
 import { deadLetterFilterSchema } from './store';
 
 export const DEAD_LETTERS_SQL = `
@@ -94,6 +94,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
   private readonly setDiscarded;
   private readonly byFingerprint;
   private readonly addAndTell;
+  private readonly counts;
 
   constructor(
     private readonly db: Db,
@@ -124,6 +125,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
       if (stored) onAdded({ id: stored.id, fingerprint });
     });
     backfillFingerprints(db);
+    this.counts = db.prepare<[], DeadLetterCount>('SELECT group_name AS "group", status, COUNT(*) AS count FROM dead_letters GROUP BY group_name, status');
   }
 
   add(input: DeadLetterInput): void {
@@ -194,6 +196,10 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
 
   discard(id: string): void {
     this.setDiscarded.run(id);
+  }
+
+  countByGroup(): DeadLetterCount[] {
+    return this.counts.all();
   }
 }
 

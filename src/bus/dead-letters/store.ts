@@ -82,4 +82,12 @@ export interface DeadLetterStore {
   groups(): DeadLetterGroup[];
   recordReplay(id: string, entry: ReplayEntry): void;
   discard(id: string): void;
+  /** How many records each group has in each status (metrics). */
+  countByGroup(): DeadLetterCount[];
+}
+
+export interface DeadLetterCount {
+  group: string;
+  status: DeadLetter['status'];
+  count: number;
 }

@@ -16,6 +16,11 @@ export interface OutboxSource {
   markDispatched(seq: number): void;
 }
 
+/** How much an outbox still owes the bus; read when metrics are scraped, never on the hot path. */
+export interface OutboxBacklogSource {
+  backlog(): { messages: number; oldestOccurredAt: string | null };
+}
+
 export const OUTBOX_SQL = `
 CREATE TABLE outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -49,13 +54,15 @@ export interface HistoryRow {
  * transaction, so the state change and the event it causes commit together or not at all. Dispatched
  * rows stay, behind a checkpoint, as the module's event history (needs OUTBOX_SQL + OUTBOX_HISTORY_SQL).
  */
-export class SqliteOutbox implements OutboxSource {
+export class SqliteOutbox implements OutboxSource, OutboxBacklogSource {
   private readonly insert;
   private readonly select;
   private readonly checkpoint;
   private readonly selectOne;
   private readonly selectAfter;
   private readonly selectByKey;
+  private readonly count;
+  private readonly oldest;
   private readonly loadOne = (seq: number): string => this.selectOne.get(seq) as string;
   private readonly cache = new EnvelopeCache();
 
@@ -75,6 +82,11 @@ export class SqliteOutbox implements OutboxSource {
     this.checkpoint = db.prepare('UPDATE outbox_checkpoint SET seq = ? WHERE id = 1 AND seq < ?');
     this.selectAfter = db.prepare<[number, number], [seq: number, envelope: string]>('SELECT seq, envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?').raw();
     this.selectByKey = db.prepare<[string], [seq: number, envelope: string]>('SELECT seq, envelope FROM outbox WHERE message_key = ? ORDER BY seq').raw();
+    // What is still owed: the rows after the dispatch checkpoint.
+    this.count = db.prepare<[], number>('SELECT COUNT(*) FROM outbox WHERE seq > (SELECT seq FROM outbox_checkpoint WHERE id = 1)').pluck();
+    this.oldest = db
+      .prepare<[], string>(`SELECT json_extract(envelope, '$.occurredAt') FROM outbox WHERE seq > (SELECT seq FROM outbox_checkpoint WHERE id = 1) ORDER BY seq LIMIT 1`)
+      .pluck();
   }
 
   add(envelope: Envelope): void {
@@ -105,4 +117,9 @@ export class SqliteOutbox implements OutboxSource {
     const stored = JSON.parse(json) as Envelope;
     return { seq, envelope: this.upcasters ? this.upcasters.lift(stored) : stored, storedVersion: stored.version };
   };
+
+  /** What the relay still owes the bus (published rows are kept as history behind the checkpoint). */
+  backlog(): { messages: number; oldestOccurredAt: string | null } {
+    return { messages: this.count.get() ?? 0, oldestOccurredAt: this.oldest.get() ?? null };
+  }
 }

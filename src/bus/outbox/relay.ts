@@ -15,7 +15,7 @@ export interface RelayOptions {
 
 export const defaultRelayOptions: RelayOptions = { batchSize: 256, maxInFlight: 8, pollMs: 5_000, failureBackoffMs: 1_000 };
 
-interface Publisher {
+export interface Publisher {
   publish(envelopes: readonly Envelope[]): Promise<void>;
 }
 
@@ -76,6 +76,11 @@ export class OutboxRelay {
 
   get busy(): boolean {
     return this.running !== null;
+  }
+
+  /** Started and not stopped (readiness). */
+  get started(): boolean {
+    return !this.stopped;
   }
 
   /** Resolves when the relay has nothing in progress. */

@@ -70,7 +70,9 @@ export class RabbitTransport implements Transport {
   private readonly inflight = new Set<Promise<unknown>>();
   private conn: RecoveringChannelModel | null = null;
   private pub: ConfirmChannel | null = null;
-  private connected: Promise<void> | null = null;
+  private firstConnection: Promise<void> | null = null;
+  /** Set up and consuming; false from a lost connection until amqplib's recovery has set everything up again. */
+  private up = false;
   private deliveries = 0;
   private closed = false;
 
@@ -91,7 +93,7 @@ export class RabbitTransport implements Transport {
   async start(): Promise<void> {
     if (this.conn) return;
     let ready: () => void = () => {};
-    this.connected = new Promise((r) => (ready = r));
+    this.firstConnection = new Promise((r) => (ready = r));
     this.conn = await connect(this.options.url, {
       recovery: {
         initialDelay: 200,
@@ -104,10 +106,18 @@ export class RabbitTransport implements Transport {
         },
       },
     });
-    this.conn.on('disconnect', (err: Error) => this.log.warn({ err: { message: err.message } }, 'lost the RabbitMQ connection; reconnecting'));
+    this.conn.on('disconnect', (err: Error) => {
+      this.up = false;
+      this.log.warn({ err: { message: err.message } }, 'lost the RabbitMQ connection; reconnecting');
+    });
     this.conn.on('connect', () => this.log.info('connected to RabbitMQ'));
     this.conn.on('error', (err: Error) => this.log.warn({ err: { message: err.message } }, 'RabbitMQ connection error'));
-    await this.connected;
+    await this.firstConnection;
+  }
+
+  /** Connected, topology declared and consuming (readiness: false while the broker is away). */
+  get connected(): boolean {
+    return this.up && !this.closed;
   }
 
   async publish(envelopes: readonly Envelope[]): Promise<void> {
@@ -175,6 +185,7 @@ export class RabbitTransport implements Transport {
         if (msg) void this.track(this.onMessage(group, handle, ch, msg));
       });
     }
+    this.up = true;
   }
 
   private async onMessage(group: string, handle: HandleFn, ch: Channel, msg: ConsumeMessage): Promise<void> {

@@ -1,13 +1,12 @@
 import { inject, injectable } from 'tsyringe';
 import { join } from 'node:path';
 import type { HandlerTable } from '../../bus/handler-table';
-import { OutboxRelay } from '../../bus/outbox/relay';
-import type { EventBus } from '../../bus/ports';
+import { OutboxRelay, type Publisher } from '../../bus/outbox/relay';
 import type { Config } from '../../config';
 import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import { Signal } from '../../platform/signal';
-import { CLOCK, CONFIG, EVENT_BUS, LOGGER, PAYMENT_GATEWAY } from '../../platform/tokens';
+import { CLOCK, CONFIG, LOGGER, OUTBOX_PUBLISHER, PAYMENT_GATEWAY } from '../../platform/tokens';
 import { getPaymentByReservation } from './application/get-payment';
 import { paymentHistory } from './application/payment-history';
 import type { PaymentGateway, ProviderControl } from './application/payment-gateway';
@@ -20,6 +19,7 @@ export { paymentHistoryInput, type PaymentHistoryEntry } from './application/pay
 export type { PaymentGateway, ProviderControl } from './application/payment-gateway';
 export { SimulatedProvider, type LedgerEntry } from './infrastructure/simulated-provider';
 export type { PaymentRecord } from './infrastructure/payment-store';
+export { tracedGateway } from './infrastructure/traced-gateway';
 export { createPaymentRouter } from './api/router';
 
 const isControl = (g: object): g is ProviderControl => 'setOutage' in g && 'isInOutage' in g;
@@ -36,13 +36,13 @@ export class PaymentModule {
 
   constructor(
     @inject(CONFIG) config: Config,
-    @inject(EVENT_BUS) bus: EventBus,
+    @inject(OUTBOX_PUBLISHER) publisherFor: (name: string) => Publisher,
     @inject(CLOCK) clock: Clock,
     @inject(LOGGER) log: Logger,
     @inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
   ) {
     this.store = PaymentStore.open(join(config.DATA_DIR, 'payment.db'));
-    this.relay = new OutboxRelay(this.store.outbox, bus, clock, log.child({ relay: 'payment' }), { pollMs: config.RELAY_POLL_MS });
+    this.relay = new OutboxRelay(this.store.outbox, publisherFor('payment'), clock, log.child({ relay: 'payment' }), { pollMs: config.RELAY_POLL_MS });
     const committed = new Signal();
     committed.on(() => this.relay.wake());
     this.subscriptions = paymentSubscriptions(this.store, gateway, clock, committed);

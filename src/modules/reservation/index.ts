@@ -1,15 +1,14 @@
 import { join } from 'node:path';
 import { inject, injectable } from 'tsyringe';
 import type { HandlerTable } from '../../bus/handler-table';
-import { OutboxRelay } from '../../bus/outbox/relay';
-import type { EventBus } from '../../bus/ports';
+import { OutboxRelay, type Publisher } from '../../bus/outbox/relay';
 import type { Config } from '../../config';
 import type { Clock } from '../../platform/clock';
 import { DeadlineScheduler } from '../../platform/deadline-scheduler';
 import type { Logger } from '../../platform/logger';
 import { KeyedSignal } from '../../platform/keyed-signal';
 import { Signal } from '../../platform/signal';
-import { CLOCK, CONFIG, EVENT_BUS, LOGGER } from '../../platform/tokens';
+import { CLOCK, CONFIG, LOGGER, OUTBOX_PUBLISHER } from '../../platform/tokens';
 import { cancelReservation } from './application/cancel-reservation';
 import { createReservation } from './application/create-reservation';
 import { expireReservations } from './application/expire-reservations';
@@ -52,9 +51,9 @@ export class ReservationModule {
   /** "Reservation <id> changed", after each commit that appended to its stream. */
   readonly changed = new KeyedSignal();
 
-  constructor(@inject(CONFIG) config: Config, @inject(EVENT_BUS) bus: EventBus, @inject(CLOCK) clock: Clock, @inject(LOGGER) log: Logger) {
+  constructor(@inject(CONFIG) config: Config, @inject(OUTBOX_PUBLISHER) publisherFor: (name: string) => Publisher, @inject(CLOCK) clock: Clock, @inject(LOGGER) log: Logger) {
     this.store = ReservationStore.open(join(config.DATA_DIR, 'reservation.db'));
-    this.relay = new OutboxRelay(this.store.events, bus, clock, log.child({ relay: 'reservation' }), { pollMs: config.RELAY_POLL_MS });
+    this.relay = new OutboxRelay(this.store.events, publisherFor('reservation'), clock, log.child({ relay: 'reservation' }), { pollMs: config.RELAY_POLL_MS });
     const committed = new Signal();
     committed.on(() => {
       this.relay.wake();
@@ -63,8 +62,8 @@ export class ReservationModule {
     const create = createReservation(this.store, clock, config.PAYMENT_DEADLINE_MS);
     const cancel = cancelReservation(this.store, clock);
     this.deadlines = new DeadlineScheduler(clock, () => this.store.view.nextDeadline(), expireReservations(this.store, clock), () => committed.notify(), log);
-    this.create = async (input: Parameters<typeof create>[0]) => {
-      const result = await create(input);
+    this.create = async (input: Parameters<typeof create>[0], traceHeaders?: Parameters<typeof create>[1]) => {
+      const result = await create(input, traceHeaders);
       if (result.created) {
         committed.notify();
         if (this.expiring) this.deadlines.notify(result.reservation.paymentDeadline);

@@ -8,7 +8,8 @@ import type { ReservationPage, ReservationRecord } from '../infrastructure/reser
 
 /** What the router calls: the facade seen through the procedures' needs (no import of index.ts, so no cycle). */
 export interface ReservationApi {
-  create(input: CreateReservationInput): Promise<{ reservation: ReservationRecord }>;
+  /** `traceHeaders`: the HTTP request's W3C trace context, so the saga's trace starts there. */
+  create(input: CreateReservationInput, traceHeaders?: Record<string, string>): Promise<{ reservation: ReservationRecord }>;
   get(input: GetReservationInput): ReservationRecord;
   history(input: { id: string }): ReservationHistoryEntry[];
   follow(input: FollowReservationInput, signal?: AbortSignal): AsyncIterable<ReservationChange>;
@@ -19,7 +20,7 @@ export interface ReservationApi {
 /** Each procedure is a zod input plus one call into the module's facade. */
 export const createReservationRouter = (m: () => ReservationApi) =>
   router({
-    create: publicProcedure.input(createReservationInput).mutation(async ({ input }) => (await m().create(input)).reservation),
+    create: publicProcedure.input(createReservationInput).mutation(async ({ input, ctx }) => (await m().create(input, ctx.traceHeaders)).reservation),
     get: publicProcedure.input(getReservationInput).query(({ input }) => m().get(input)),
     list: publicProcedure.input(listReservationsInput).query(({ input }) => m().list(input)),
     cancel: publicProcedure.input(cancelReservationInput).mutation(({ input }) => m().cancel(input)),

@@ -59,7 +59,7 @@ const fingerprint = (input: Parsed): string => {
  * ReservationCreated (which is also the outbox row) and writes the current state.
  */
 export function createReservation(store: ReservationStore, clock: Clock, paymentDeadlineMs: number) {
-  const run = (input: Parsed): { id: string; created: boolean; record?: ReservationRecord } => {
+  const run = (input: Parsed, headers: Record<string, string> | undefined): { id: string; created: boolean; record?: ReservationRecord } => {
     if (input.idempotencyKey) {
       const prior = store.view.findIdempotencyKey(input.customerId, input.idempotencyKey);
       if (prior && prior.fingerprint === fingerprint(input)) return { id: prior.reservationId, created: false };
@@ -90,7 +90,7 @@ export function createReservation(store: ReservationStore, clock: Clock, payment
         },
       },
       now,
-      { correlationId: id },
+      { correlationId: id, ...(headers ? { headers } : {}) },
     );
     if (input.idempotencyKey) store.view.saveIdempotencyKey(input.customerId, input.idempotencyKey, id, fingerprint(input));
     // The new row as the view now holds it, without reading it back.
@@ -98,9 +98,10 @@ export function createReservation(store: ReservationStore, clock: Clock, payment
     return { id, created: true, record };
   };
 
-  return async (raw: CreateReservationInput): Promise<{ reservation: ReservationRecord; created: boolean }> => {
+  /** `traceHeaders`: the caller's W3C trace context (an HTTP request's), so the saga's trace starts there. */
+  return async (raw: CreateReservationInput, traceHeaders?: Record<string, string>): Promise<{ reservation: ReservationRecord; created: boolean }> => {
     const input = createReservationInput.parse(raw);
-    const { id, created, record } = await store.write(() => run(input));
+    const { id, created, record } = await store.write(() => run(input, traceHeaders));
     return { reservation: record ?? (store.view.get(id) as ReservationRecord), created };
   };
 }

@@ -9,6 +9,8 @@ const CONTRACTS = { ReservationCreated, ReservationConfirmed, ReservationCancell
 export interface Causation {
   correlationId?: string;
   causationId?: string | null;
+  /** Envelope headers to start from (an HTTP request's W3C trace context). */
+  headers?: Record<string, string>;
 }
 
 function toEnvelope(event: ReservationEvent, now: number, cause: Causation): Envelope {

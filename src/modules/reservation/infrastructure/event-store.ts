@@ -1,11 +1,14 @@
 import type { Envelope } from '../../../bus/envelope';
 import { EnvelopeCache } from '../../../bus/outbox/envelope-cache';
-import type { OutboxSource, PendingMessage } from '../../../bus/outbox/outbox';
+import type { OutboxBacklogSource, OutboxSource, PendingMessage } from '../../../bus/outbox/outbox';
 import { Upcasters } from '../../../bus/upcasters';
 import { ConflictError } from '../../../platform/errors';
 import type { Db } from '../../../platform/sqlite';
 import { reservationContracts } from '../contracts/events';
 import type { ReservationEvent } from '../domain/reservation';
+
+/** Events after the relay's checkpoint. */
+const UNDISPATCHED = 'position > (SELECT position FROM relay_checkpoint WHERE id = 1)';
 
 /** `reservation.ReservationCreated` → `ReservationCreated`. */
 const domainType = (type: string) => type.slice(type.indexOf('.') + 1) as ReservationEvent['type'];
@@ -28,13 +31,15 @@ export interface StoredEvent {
  * as they were written (a consumer lifts an older version itself), and read back here lifted to the
  * versions the module writes now, so streams written before a contract's new version still fold.
  */
-export class EventStore implements OutboxSource {
+export class EventStore implements OutboxSource, OutboxBacklogSource {
   private readonly readStream;
   private readonly insert;
   private readonly readPending;
   private readonly readOne;
   private readonly loadOne = (position: number): string => this.readOne.get(position) as string;
   private readonly checkpoint;
+  private readonly countPending;
+  private readonly oldestPending;
   private readonly cache = new EnvelopeCache();
   private readonly upcasters = new Upcasters(reservationContracts);
   /** Streams appended to since the module last asked (see takeAppended). */
@@ -53,6 +58,8 @@ export class EventStore implements OutboxSource {
       .raw();
     this.readOne = db.prepare<[number], string>('SELECT envelope FROM events WHERE position = ?').pluck();
     this.checkpoint = db.prepare('UPDATE relay_checkpoint SET position = ? WHERE id = 1 AND position < ?');
+    this.countPending = db.prepare<[], number>(`SELECT COUNT(*) FROM events WHERE ${UNDISPATCHED}`).pluck();
+    this.oldestPending = db.prepare<[], string>(`SELECT json_extract(envelope, '$.occurredAt') FROM events WHERE ${UNDISPATCHED} ORDER BY position LIMIT 1`).pluck();
   }
 
   /** The stream's envelopes, lifted to the current versions, in order (the auditor redelivers them to a consumer that lost them). */
@@ -108,5 +115,10 @@ export class EventStore implements OutboxSource {
   markDispatched(seq: number): void {
     this.checkpoint.run(seq, seq);
     this.cache.forgetUpTo(seq);
+  }
+
+  /** Events after the relay's checkpoint: the stream's part still owed to the bus. */
+  backlog(): { messages: number; oldestOccurredAt: string | null } {
+    return { messages: this.countPending.get() ?? 0, oldestOccurredAt: this.oldestPending.get() ?? null };
   }
 }

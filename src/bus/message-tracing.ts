@@ -1,0 +1,136 @@
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type SpanContext } from '@opentelemetry/api';
+import { activeTracer } from '../platform/tracer';
+/** The envelope fields tracing reads (declared here: envelope.ts imports this file, so no import back). */
+interface Envelope {
+  id: string;
+  type: string;
+  key: string;
+  correlationId: string;
+  causationId: string | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * OpenTelemetry messaging semantic conventions, written out (the semantic-conventions package keeps them
+ * under "incubating", which it asks users to copy rather than import).
+ */
+export const MESSAGING = {
+  system: 'messaging.system',
+  operationType: 'messaging.operation.type',
+  operationName: 'messaging.operation.name',
+  destination: 'messaging.destination.name',
+  messageId: 'messaging.message.id',
+  conversationId: 'messaging.message.conversation_id',
+  consumerGroup: 'messaging.consumer.group.name',
+  batchCount: 'messaging.batch.message_count',
+} as const;
+
+let system = 'memory';
+/** The transport's name as `messaging.system` on every message span (the composition root sets it with the bus). */
+export function setMessagingSystem(name: string): void {
+  system = name;
+}
+
+/** The attributes every span about one message carries. */
+export const messageAttributes = (operationType: string, operationName: string, e: Pick<Envelope, 'type' | 'id' | 'correlationId'>): Attributes => ({
+  [MESSAGING.system]: system,
+  [MESSAGING.operationType]: operationType,
+  [MESSAGING.operationName]: operationName,
+  [MESSAGING.destination]: e.type,
+  [MESSAGING.messageId]: e.id,
+  [MESSAGING.conversationId]: e.correlationId,
+});
+
+/*
+ * Trace context is passed explicitly, not through AsyncLocalStorage: on Node 20 an active
+ * AsyncLocalStorage hooks every promise in the process, which alone cost about a third of a saga's CPU
+ * in the bench. A handler finds its parent span through the message it handles: the process span of a
+ * delivery in progress is registered under the message's id (what `causedBy` names as the causation of
+ * the messages the handler creates) and under its key (the reservation id, which the payment provider
+ * is called with). Several groups handle the same message at once (a module and the saga's observer):
+ * each registers its span, and what they cause hangs off the earliest one still in progress (the module's:
+ * modules subscribe before the saga's observer); one ending never takes the others' away.
+ */
+const byMessage = new Map<string, SpanContext[]>();
+const byKey = new Map<string, SpanContext[]>();
+
+const push = (m: Map<string, SpanContext[]>, k: string, span: SpanContext) => {
+  const list = m.get(k);
+  if (list) list.push(span);
+  else m.set(k, [span]);
+};
+const remove = (m: Map<string, SpanContext[]>, k: string, span: SpanContext) => {
+  const list = m.get(k);
+  if (!list) return;
+  const i = list.lastIndexOf(span);
+  if (i >= 0) list.splice(i, 1);
+  if (list.length === 0) m.delete(k);
+};
+const earliest = (m: Map<string, SpanContext[]>, k: string): SpanContext | undefined => m.get(k)?.[0];
+
+/** Registers a delivery's process span; the returned function unregisters it when the delivery ends. */
+export function enterDelivery(e: Pick<Envelope, 'id' | 'key'>, span: SpanContext): () => void {
+  push(byMessage, e.id, span);
+  push(byKey, e.key, span);
+  return () => {
+    remove(byMessage, e.id, span);
+    remove(byKey, e.key, span);
+  };
+}
+
+const asContext = (span: SpanContext | undefined): Context | undefined => (span ? trace.setSpanContext(ROOT_CONTEXT, span) : undefined);
+
+/**
+ * Whether spans under this context are recorded. A trace the sampler left out (OTEL_TRACES_SAMPLER) gets
+ * no child spans at all: its context is passed on as it is, which is all a left-out trace needs.
+ */
+export const recorded = (ctx: Context | undefined): boolean => {
+  const span = ctx && trace.getSpanContext(ctx);
+  return span === undefined || (span.traceFlags & TraceFlags.SAMPLED) !== 0;
+};
+
+/**
+ * The context a header object this process wrote was made from, kept on the object itself (a symbol
+ * key: JSON never sees it), so in-process publish and process need not parse `traceparent` again. Not a
+ * WeakMap: tens of thousands of short-lived weak entries a second made garbage collection measurably slower.
+ */
+const MADE_FROM = Symbol('trace context these headers were made from');
+type Carrier = Record<string, string> & { [MADE_FROM]?: Context };
+
+/** The process span of a delivery in progress for messages with this key, if there is one. */
+export const deliveryContextForKey = (key: string): Context | undefined => asContext(earliest(byKey, key));
+
+/**
+ * Headers for a message being created: with tracing on, a `create` span (the message written to its
+ * outbox) and its W3C context (`traceparent`, `tracestate`). Its parent is the delivery that caused the
+ * message, else the trace context the caller passed in `headers` (an HTTP request's), else none (a new
+ * trace: a deadline timer, a script). The headers are stored with the outbox row, delayed retries and
+ * dead letters, so every later step of the message (publish, process, replay) joins or links to this
+ * trace, in any process.
+ */
+export function headersForNewMessage(e: Pick<Envelope, 'type' | 'id' | 'correlationId' | 'causationId'>, headers: Record<string, string> | undefined): Record<string, string> {
+  const tracer = activeTracer();
+  if (!tracer) return headers ?? {};
+  const parent = (e.causationId !== null ? asContext(earliest(byMessage, e.causationId)) : undefined) ?? (headers ? propagation.extract(ROOT_CONTEXT, headers) : ROOT_CONTEXT);
+  let made = parent;
+  if (recorded(parent)) {
+    const span = tracer.startSpan(`create ${e.type}`, { kind: SpanKind.PRODUCER, attributes: messageAttributes('create', 'create', e) }, parent);
+    made = trace.setSpan(parent, span);
+    span.end();
+  }
+  const carrier: Carrier = headers ? { ...headers } : {};
+  propagation.inject(made, carrier);
+  carrier[MADE_FROM] = made;
+  return carrier;
+}
+
+/** The context the message was created in, read back from its headers (the root context if it has none). */
+export const creationContext = (e: Pick<Envelope, 'headers'>): Context => (e.headers as Carrier)[MADE_FROM] ?? propagation.extract(ROOT_CONTEXT, e.headers);
+
+/** Ends a span as failed, with the error's name and message (never a payload). */
+export function endFailed(span: Span, error: Error | string): void {
+  const message = typeof error === 'string' ? error : error.message;
+  if (typeof error !== 'string') span.recordException({ name: error.name, message });
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+  span.end();
+}

@@ -1,0 +1,35 @@
+import type { DeliveryMetrics } from '../../platform/metrics';
+import { REPLAY_HEADER } from '../dead-letters/operations';
+import type { SubscriptionMiddleware } from '../ports';
+
+export interface DeliveryMetricsSource {
+  delivery(group: string, type: string): DeliveryMetrics;
+}
+
+/**
+ * Right inside correlation: counts what each delivery came to (handled, retried at once or later,
+ * dead-lettered, replayed) and how long it took, per consumer group and message type. The label children
+ * are made with the subscription, so a delivery only adds to numbers. A type the group never subscribed
+ * to (a poison message) counts under `other`, so labels stay bounded.
+ */
+export const metrics =
+  (source: DeliveryMetricsSource): SubscriptionMiddleware =>
+  ({ group, types }) => {
+    const byType = new Map(types.map((t) => [t, source.delivery(group, t)]));
+    let other: DeliveryMetrics | null = null;
+    return (next) => async (d) => {
+      const m = byType.get(d.envelope.type) ?? (other ??= source.delivery(group, 'other'));
+      const triesBefore = d.tries;
+      const start = performance.now();
+      // A throw here is the chain itself failing (the dead-letter store): the transport keeps the message.
+      const s = await next(d);
+      m.duration.observe((performance.now() - start) / 1000);
+      const invocations = d.tries - triesBefore;
+      if (invocations > 1) m.retriedImmediately.inc(invocations - 1);
+      if (d.round === 0 && d.envelope.headers[REPLAY_HEADER] !== undefined) m.replayed.inc();
+      if (s.kind === 'ack') m.handled.inc();
+      else if (s.kind === 'retry') m.retriedLater.inc();
+      else m.deadLettered.inc();
+      return s;
+    };
+  };

@@ -1,0 +1,72 @@
+import { createTRPCClient, httpLink } from '@trpc/client';
+import { afterAll, expect, it } from 'vitest';
+import type { AppRouter } from '../../src/api/router';
+import { describeWithRabbit, RABBITMQ_URL, uniquePrefix } from '../../src/bus/testing/brokers';
+import { tempDir } from '../../src/bus/testing/temp-dir';
+import { reservationInput } from '../scenarios/system';
+import { eventually, kill9, startServer, type ServerProcess } from '../e2e/processes';
+import { deleteTopology } from '../e2e/topology-cleanup';
+import { startOtlpReceiver, type ReceivedSpan } from './otlp-receiver';
+
+const receiver = await startOtlpReceiver();
+const prefix = uniquePrefix('split-trace');
+const env = {
+  BUS: 'rabbitmq',
+  RABBITMQ_URL,
+  RABBITMQ_PREFIX: prefix,
+  DATA_DIR: tempDir('split-trace-'),
+  ADMIN_TOKEN: 'split-trace-admin-token-123',
+  // Standard OpenTelemetry variables: export over OTLP/HTTP JSON to the receiver, in small, quick batches.
+  OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+  OTEL_BSP_SCHEDULE_DELAY: '100',
+};
+const running: ServerProcess[] = [];
+
+afterAll(async () => {
+  await Promise.all(running.map(kill9));
+  await receiver.close();
+  await deleteTopology(RABBITMQ_URL, prefix, ['reservation', 'payment']).catch(() => undefined);
+});
+
+await describeWithRabbit('tracing across processes on RabbitMQ (split mode)', () => {
+  it('one trace per saga across the reservation and payment processes', async () => {
+    running.push(await startServer(env, ['--module', 'reservation']), await startServer(env, ['--module', 'payment']));
+    const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: running[0]!.url })] });
+    const tokens = ['tok_ok', 'tok_decline', 'tok_ok'];
+    const ids: string[] = [];
+    for (const paymentToken of tokens) ids.push((await api.reservation.create.mutate(reservationInput({ paymentToken }))).id);
+    await eventually(async () => (await api.reservation.list.query({ status: 'PENDING', limit: 1 })).items.length === 0, 30_000, 'every saga to end');
+
+    const traceOf = (id: string) => receiver.spans.find((s) => s.name === 'process reservation.ReservationCreated' && s.attributes['messaging.message.conversation_id'] === id)?.traceId;
+    const reservationHandled = (traceId: string) => receiver.spans.some((s) => s.traceId === traceId && s.name.startsWith('process payment.') && s.attributes['messaging.consumer.group.name'] === 'reservation');
+    await eventually(async () => ids.every((id) => { const t = traceOf(id); return t !== undefined && reservationHandled(t); }), 30_000, 'both processes to export every saga');
+
+    const traceIds = ids.map((id) => traceOf(id) as string);
+    expect(new Set(traceIds).size).toBe(3);
+    for (const [i, traceId] of traceIds.entries()) {
+      const spans = receiver.spans.filter((s) => s.traceId === traceId);
+      const outcome = tokens[i] === 'tok_decline' ? 'PaymentFailed' : 'PaymentSucceeded';
+      // The saga's observer (group saga-observer) processes the same events beside the modules: filtered out here.
+      const one = (name: string, service: string): ReceivedSpan => {
+        const found = spans.filter((s) => s.name === name && s.service === service && s.attributes['messaging.consumer.group.name'] !== 'saga-observer');
+        expect(found, `${name} from ${service}`).toHaveLength(1);
+        return found[0]!;
+      };
+      const request = one('POST /trpc/reservation.create', 'consistency-lab-reservation');
+      const created = one('create reservation.ReservationCreated', 'consistency-lab-reservation');
+      const payment = one('process reservation.ReservationCreated', 'consistency-lab-payment');
+      const charge = one('payment-provider charge', 'consistency-lab-payment');
+      const outcomeCreated = one(`create payment.${outcome}`, 'consistency-lab-payment');
+      const reservation = one(`process payment.${outcome}`, 'consistency-lab-reservation');
+      expect(request.parentSpanId).toBe('');
+      expect(created.parentSpanId).toBe(request.spanId);
+      expect(one('publish reservation.ReservationCreated', 'consistency-lab-reservation').parentSpanId).toBe(created.spanId);
+      expect(payment.parentSpanId).toBe(created.spanId); // across the broker, from the envelope's headers
+      expect(charge.parentSpanId).toBe(payment.spanId);
+      expect(outcomeCreated.parentSpanId).toBe(payment.spanId);
+      expect(reservation.parentSpanId).toBe(outcomeCreated.spanId); // and back
+      expect(payment.attributes).toMatchObject({ 'messaging.system': 'rabbitmq', 'messaging.operation.type': 'process', 'messaging.consumer.group.name': 'payment' });
+    }
+  });
+});
