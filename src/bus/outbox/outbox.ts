@@ -52,6 +52,7 @@ export class SqliteOutbox implements OutboxSource {
   private readonly selectOne;
   private readonly selectAfter;
   private readonly selectByKey;
+  private readonly last;
   private readonly loadOne = (seq: number): string => this.selectOne.get(seq) as string;
   private readonly cache = new EnvelopeCache();
 
@@ -67,6 +68,7 @@ export class SqliteOutbox implements OutboxSource {
     this.checkpoint = db.prepare('UPDATE outbox_checkpoint SET seq = ? WHERE id = 1 AND seq < ?');
     this.selectAfter = db.prepare<[number, number], [seq: number, envelope: string]>('SELECT seq, envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?').raw();
     this.selectByKey = db.prepare<[string], [seq: number, envelope: string]>('SELECT seq, envelope FROM outbox WHERE message_key = ? ORDER BY seq').raw();
+    this.last = db.prepare<[], number | null>('SELECT MAX(seq) FROM outbox').pluck();
   }
 
   add(envelope: Envelope): void {
@@ -86,6 +88,11 @@ export class SqliteOutbox implements OutboxSource {
   /** Every message written after `afterSeq`, dispatched or not, in commit order (a rebuild's feed). */
   history(afterSeq: number, limit: number): HistoryRow[] {
     return this.selectAfter.all(afterSeq, limit).map(([seq, json]) => ({ seq, envelope: JSON.parse(json) as Envelope }));
+  }
+
+  /** The newest message's seq, 0 while there is none (how far `history` goes today). */
+  lastSeq(): number {
+    return this.last.get() ?? 0;
   }
 
   /** Every message written with this key (the reservation id), in commit order (an audit trail). */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { inject, injectable } from 'tsyringe';
+import type { Envelope } from '../../bus/envelope';
 import type { HandlerTable } from '../../bus/handler-table';
 import { OutboxRelay } from '../../bus/outbox/relay';
 import type { EventBus } from '../../bus/ports';
@@ -64,6 +65,19 @@ export class ReservationModule {
     this.get = getReservation(this.store);
     this.list = listReservations(this.store);
     this.subscriptions = reservationSubscriptions(this.store, clock, committed);
+  }
+
+  /**
+   * The event history after a position, in commit order (a read model's rebuild feed; the live path is
+   * the bus). Payloads are whole: ReservationCreated carries the payment token, which a reader must not keep.
+   */
+  readEvents(afterPosition: number, limit: number): Array<{ position: number; envelope: Envelope }> {
+    return this.store.events.after(afterPosition, limit);
+  }
+
+  /** The newest event's position (0 while there is none). */
+  headPosition(): number {
+    return this.store.events.lastPosition();
   }
 
   /** Publishes what the event store still owes the bus (after a crash too), then whatever each commit adds. */

@@ -19,6 +19,8 @@ export class EventStore implements OutboxSource {
   private readonly readOne;
   private readonly loadOne = (position: number): string => this.readOne.get(position) as string;
   private readonly checkpoint;
+  private readonly readAfter;
+  private readonly last;
   private readonly cache = new EnvelopeCache();
 
   constructor(private readonly db: Db) {
@@ -32,6 +34,8 @@ export class EventStore implements OutboxSource {
       .raw();
     this.readOne = db.prepare<[number], string>('SELECT envelope FROM events WHERE position = ?').pluck();
     this.checkpoint = db.prepare('UPDATE relay_checkpoint SET position = ? WHERE id = 1 AND position < ?');
+    this.readAfter = db.prepare<[number, number], [position: number, envelope: string]>('SELECT position, envelope FROM events WHERE position > ? ORDER BY position LIMIT ?').raw();
+    this.last = db.prepare<[], number | null>('SELECT MAX(position) FROM events').pluck();
   }
 
   load(streamId: string): { events: ReservationEvent[]; version: number } {
@@ -60,6 +64,16 @@ export class EventStore implements OutboxSource {
 
   pending(afterSeq: number, limit: number): PendingMessage[] {
     return this.readPending.all(afterSeq, limit).map(([position, streamId]) => ({ seq: position, envelope: this.cache.read(position, streamId, this.loadOne) }));
+  }
+
+  /** Every event after `afterPosition`, published or not, in commit order (a read model's rebuild feed). */
+  after(afterPosition: number, limit: number): Array<{ position: number; envelope: Envelope }> {
+    return this.readAfter.all(afterPosition, limit).map(([position, json]) => ({ position, envelope: JSON.parse(json) as Envelope }));
+  }
+
+  /** The newest event's position, 0 while there is none. */
+  lastPosition(): number {
+    return this.last.get() ?? 0;
   }
 
   markDispatched(seq: number): void {
