@@ -1,0 +1,50 @@
+import { INBOX_SQL } from '../../bus/inbox/inbox';
+
+/**
+ * read-model.db. Every row belongs to a generation (`gen`): the live one answers queries, a rebuild
+ * fills the next one beside it, and switching is one update of `live_generation`. So a rebuild needs no
+ * second file, no table renames and no DDL at run time, and one that stops half-way leaves rows nobody
+ * reads until it resumes or they are collected. The inbox keeps its records per generation too (group
+ * `read-model/<gen>`), so a new generation absorbs every event its rebuild has folded already.
+ */
+export const READ_MODEL_MIGRATIONS = [
+  `
+CREATE TABLE overview (
+  gen INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  status TEXT, -- null while ReservationCreated has not arrived (a payment event may come first): not shown
+  customer_id TEXT,
+  resource_id TEXT,
+  payment_status TEXT,
+  saga_state TEXT,
+  created_at TEXT,
+  facts TEXT NOT NULL,
+  PRIMARY KEY (gen, id)
+) WITHOUT ROWID;
+CREATE INDEX overview_by_status ON overview (gen, status, id);
+CREATE INDEX overview_by_customer ON overview (gen, customer_id, id);
+CREATE INDEX overview_by_resource ON overview (gen, resource_id, id);
+CREATE INDEX overview_by_payment_status ON overview (gen, payment_status, id);
+-- The checkpoint: how many events of each source a generation has applied.
+CREATE TABLE feed (
+  gen INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  applied INTEGER NOT NULL,
+  PRIMARY KEY (gen, source)
+) WITHOUT ROWID;
+INSERT INTO feed VALUES (1, 'reservation', 0), (1, 'payment', 0);
+CREATE TABLE live_generation (id INTEGER PRIMARY KEY CHECK (id = 1), gen INTEGER NOT NULL);
+INSERT INTO live_generation VALUES (1, 1);
+CREATE TABLE rebuilds (
+  gen INTEGER PRIMARY KEY,
+  state TEXT NOT NULL CHECK (state IN ('running', 'interrupted', 'done', 'abandoned')),
+  positions TEXT NOT NULL, -- JSON: source → the last position folded
+  folded INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  started_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  finished_at TEXT
+);
+${INBOX_SQL}`,
+];
