@@ -4,6 +4,7 @@ import type { MessageBus } from './bus/router';
 import type { Config } from './config';
 import type { PaymentModule, SimulatedProvider } from './modules/payment';
 import type { ReservationModule } from './modules/reservation';
+import type { ReadModel } from './read-model/read-model';
 import { ModuleNotHereError } from './platform/errors';
 import { sagaQueries, type SagaQueries } from './saga/saga-queries';
 import type { SagaRuntime } from './saga/saga-runtime';
@@ -36,6 +37,8 @@ export class App {
     private readonly parts: readonly Part[],
     private readonly subscribe: () => void,
     private readonly closeBus: () => Promise<void>,
+    /** The overview's query side (read-model.db); null where no reservation module runs, or with READ_MODEL=off. */
+    private readonly projections: ReadModel | null = null,
   ) {}
 
   get reservation(): ReservationModule {
@@ -50,6 +53,16 @@ export class App {
   get sagaQueries(): SagaQueries {
     if (!this.saga) throw new ModuleNotHereError('the saga runs beside the reservation module; call the reservation process');
     return (this.queries ??= sagaQueries(this.saga.store));
+  }
+
+  /** `overview.*` and `admin.projections.*`, served beside the reservation module. */
+  get readModel(): ReadModel {
+    if (!this.projections) {
+      throw new ModuleNotHereError(
+        this.config.READ_MODEL === 'off' ? 'the read model is off here (READ_MODEL=off)' : 'the read model runs beside the reservation module; call the reservation process',
+      );
+    }
+    return this.projections;
   }
 
   runs(name: ModuleName): boolean {
@@ -79,6 +92,7 @@ export class App {
     this.modules.reservation?.close();
     this.modules.payment?.close();
     this.saga?.close();
+    this.projections?.close();
     this.provider?.close();
   }
 

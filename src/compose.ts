@@ -8,6 +8,9 @@ import type { RouterOptions } from './bus/router';
 import type { Config } from './config';
 import { PaymentModule, SimulatedProvider, type PaymentGateway } from './modules/payment';
 import { ReservationModule } from './modules/reservation';
+import type { EventSource, SourceName } from './read-model/event-source';
+import { READ_MODEL_GROUP } from './read-model/projector';
+import { ReadModel } from './read-model/read-model';
 import { systemClock, type Clock } from './platform/clock';
 import { createLogger, type Logger } from './platform/logger';
 import { CLOCK, CONFIG, EVENT_BUS, LOGGER, PAYMENT_GATEWAY } from './platform/tokens';
@@ -16,6 +19,7 @@ import { SagaObserver } from './saga/observer';
 import { SagaOrchestrator } from './saga/orchestrator';
 import type { SagaRuntime } from './saga/saga-runtime';
 import { wireSaga } from './saga/wiring';
+import { subscribeTable } from './bus/handler-table';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -45,8 +49,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   let saga: SagaRuntime | null = null;
   const routerOptions: RouterOptions & { wrap?: (t: Transport) => Transport } = {
     retry,
-    // A dead letter of a saga message is also logged on its saga instance.
-    onDeadLettered: (f) => saga?.recordFailure(f),
+    // A dead letter of a saga message is also logged on its saga instance (the read model's own are no saga step).
+    onDeadLettered: (f) => void (f.group !== READ_MODEL_GROUP && saga?.recordFailure(f)),
     ...(overrides.random ? { random: overrides.random } : {}),
     ...(overrides.wrapTransport ? { wrap: overrides.wrapTransport } : {}),
     ...(overrides.decorateHandler ? { decorateHandler: overrides.decorateHandler } : {}),
@@ -95,7 +99,17 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     parts.push({ start: () => p.start(), stop: () => p.stop(), idle: () => p.relay.idle(), get busy() { return p.relay.busy; } });
   }
   if (saga) parts.push(saga);
+  // The read model runs beside the reservation module too; in split mode it reads only that module's history.
+  const source = (name: SourceName, m: ReservationModule | PaymentModule): EventSource => ({ name, read: (a, n) => m.readEvents(a, n), head: () => m.headPosition() });
+  const readModel =
+    reservation && config.READ_MODEL === 'on'
+      ? new ReadModel({ dataDir: config.DATA_DIR, sources: [source('reservation', reservation), ...(payment ? [source('payment', payment)] : [])], clock, log, rebuildBatch: config.READ_MODEL_REBUILD_BATCH })
+      : null;
+  if (readModel) parts.push(readModel);
   const tables = [reservation?.subscriptions, payment?.subscriptions].filter((t) => t !== undefined);
-  const subscribe = () => wireSaga(messaging.bus, mode, tables, saga);
-  return new App(c, config, { reservation, payment }, saga, messaging.bus, messaging.deadLetters, provider, parts, subscribe, messaging.close);
+  const subscribe = () => {
+    wireSaga(messaging.bus, mode, tables, saga);
+    if (readModel) subscribeTable(messaging.bus, readModel.subscriptions);
+  };
+  return new App(c, config, { reservation, payment }, saga, messaging.bus, messaging.deadLetters, provider, parts, subscribe, messaging.close, readModel);
 }

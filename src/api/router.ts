@@ -3,6 +3,8 @@ import { createPaymentRouter, type PaymentModule } from '../modules/payment';
 import { createReservationRouter, type ReservationModule } from '../modules/reservation';
 import type { SagaQueries } from '../saga/saga-queries';
 import { createAdminRouter } from './admin-router';
+import { createOverviewRouter, type OverviewApi } from './overview-router';
+import type { ProjectionsApi } from './projections-router';
 import { createSagaRouter } from './saga-router';
 import { router } from './trpc';
 
@@ -12,6 +14,7 @@ export interface ApiServices {
   readonly payment: PaymentModule;
   readonly sagaQueries: SagaQueries;
   readonly deadLetters: DeadLetterOperations;
+  readonly readModel: OverviewApi & ProjectionsApi;
 }
 
 export const createAppRouter = (s: ApiServices) =>
@@ -19,7 +22,8 @@ export const createAppRouter = (s: ApiServices) =>
     reservation: createReservationRouter(() => s.reservation),
     payment: createPaymentRouter(() => s.payment),
     saga: createSagaRouter(() => s.sagaQueries),
-    admin: createAdminRouter(s.deadLetters, () => s.payment),
+    overview: createOverviewRouter(() => s.readModel),
+    admin: createAdminRouter(s.deadLetters, () => s.payment, () => s.readModel),
   });
 
 /** The type a `@trpc/client` is created with. */
