@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { App } from '../../src/app';
 import type { LedgerEntry } from '../../src/modules/payment';
+import { readModelViolations } from './read-model-check';
 
 interface Row {
   id: string;
@@ -15,7 +16,8 @@ interface Row {
 /**
  * Invariant 3 of the architecture, checked against the module databases and the provider's ledger:
  * CONFIRMED ⇔ exactly one capture of the full amount and no refund; CANCELLED ⇒ net zero;
- * a slot is held by at most one PENDING or CONFIRMED reservation. Plus: nothing owed to the bus.
+ * a slot is held by at most one PENDING or CONFIRMED reservation. Plus: nothing owed to the bus, and the
+ * read model equals a fresh fold of all events (read-model-check.ts).
  */
 export function checkInvariants(app: App, ledger: Map<string, LedgerEntry>, opts: { allTerminal?: boolean } = {}): void {
   expect(findViolations(app, ledger, opts)).toEqual([]);
@@ -50,6 +52,7 @@ export function findViolations(app: App, ledger: Map<string, LedgerEntry>, opts:
   }
   if (app.reservation.store.events.pending(0, 1).length > 0) problems.push('reservation events left undispatched');
   if (app.payment.store.outbox.pending(0, 1).length > 0) problems.push('payment outbox rows left undispatched');
+  problems.push(...readModelViolations(app));
   return problems;
 }
 
