@@ -6,16 +6,16 @@ import { ProviderUnavailableError } from '../../src/modules/payment/application/
 import type { PaymentGateway } from '../../src/modules/payment';
 import { DEADLINE_MS, PAST_RETRIES_MS, startSystem, type System } from './system';
 
-/** The saga's scenarios, run on every transport. */
-export function sagaScenarios(bus: BusKind): void {
+/** The saga's scenarios, run on every transport (and in orchestration mode with `{ SAGA_MODE: 'orchestration' }`). */
+export function sagaScenarios(bus: BusKind, env: Record<string, string> = {}): void {
 let sys: System | null = null;
 afterEach(async () => {
   await sys?.stop();
   sys = null;
 });
-const start = async (o: Parameters<typeof startSystem>[0] = {}) => (sys = await startSystem({ bus, ...o }));
+const start = async (o: Parameters<typeof startSystem>[0] = {}) => (sys = await startSystem({ bus, ...o, env: { ...env, ...o.env } }));
 
-describe(`choreography saga on ${bus}`, () => {
+describe(`${env.SAGA_MODE ?? 'choreography'} saga on ${bus}`, () => {
   it('happy path: created → charged → CONFIRMED, captured once', async () => {
     const s = await start();
     const r = await s.create();
@@ -76,7 +76,9 @@ describe(`choreography saga on ${bus}`, () => {
     await s.advance(PAST_RETRIES_MS);
     expect(s.reservation(r.id).status).toBe('PENDING');
     const [dl] = s.app.deadLetters.list({ group: 'payment' }).items;
-    expect(dl).toMatchObject({ type: 'reservation.ReservationCreated', attempts: 12, status: 'open' });
+    // Choreography: payment charges on the reservation's event; orchestration: on the orchestrator's command.
+    const charge = env.SAGA_MODE === 'orchestration' ? 'payment.ChargePayment' : 'reservation.ReservationCreated';
+    expect(dl).toMatchObject({ type: charge, attempts: 12, status: 'open' });
     expect(dl!.errorMessage).toMatch(/outage switch/);
     expect(JSON.stringify(dl)).not.toContain('tok_ok');
 

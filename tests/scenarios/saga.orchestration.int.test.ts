@@ -1,0 +1,3 @@
+import { sagaScenarios } from './saga-scenarios';
+
+sagaScenarios('memory', { SAGA_MODE: 'orchestration' });
