@@ -51,13 +51,11 @@ interface Fold {
 }
 const on = <C extends Contract>(contract: C, apply: (f: Facts, p: PayloadOf<C>) => void): Fold => ({ contract, apply: apply as Fold['apply'] });
 
-/** Every event the read model folds, and what each adds to the facts. */
+/** Every event the read model folds, and what each adds to the facts, in the order a saga causes them. */
 const FOLDS: readonly Fold[] = [
   on(ReservationCreated, (f, p) => {
     f.reservation ??= { customerId: p.customerId, resourceId: p.resourceId, startsAt: p.startsAt, endsAt: p.endsAt, amount: p.amount, currency: p.currency, paymentDeadline: p.paymentDeadline };
   }),
-  on(ReservationConfirmed, (f, p) => void (f.confirmedWith ??= p.paymentId)),
-  on(ReservationCancelled, (f, p) => void (f.cancelled ??= { reason: p.reason, previousStatus: p.previousStatus, note: p.note ?? null })),
   on(PaymentSucceeded, (f, p) => {
     f.paymentId ??= p.paymentId;
     f.captured += p.amount;
@@ -66,6 +64,8 @@ const FOLDS: readonly Fold[] = [
     f.paymentId ??= p.paymentId;
     f.declined ??= { code: p.code, message: p.message };
   }),
+  on(ReservationConfirmed, (f, p) => void (f.confirmedWith ??= p.paymentId)),
+  on(ReservationCancelled, (f, p) => void (f.cancelled ??= { reason: p.reason, previousStatus: p.previousStatus, note: p.note ?? null })),
   on(RefundRequested, (f, p) => {
     f.paymentId ??= p.paymentId;
     f.refundRequests++;
@@ -84,6 +84,8 @@ const FOLDS: readonly Fold[] = [
 /** The contracts the read model subscribes to and rebuilds from. */
 export const projectedContracts: readonly Contract[] = FOLDS.map((f) => f.contract);
 const byName = new Map(FOLDS.map((f) => [f.contract.name, f]));
+/** Where each type comes in a saga: orders steps that happened at the same instant. */
+export const causalRank = new Map(FOLDS.map((f, i) => [f.contract.type, i]));
 
 /** The contract of a stored envelope, if the read model folds it. */
 export const projectedContract = (type: string, version: number): Contract | undefined => byName.get(`${type}.v${version}`)?.contract;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cancellationReason, ReservationCreated, reservationStatus } from '../modules/reservation/contracts/events';
 import { SAGA_STATES, type SagaState } from '../saga/definition';
-import type { Facts } from './facts';
+import { causalRank, type Facts } from './facts';
 import { sagaStateOf } from './saga-state';
 
 /**
@@ -83,8 +83,9 @@ export function toOverview(f: Facts, sagaState: SagaState | null): Overview | nu
   const r = f.reservation;
   const status = reservationStatusOf(f);
   if (!r || !status) return null;
-  // Oldest first, so an answer does not depend on the order the events arrived in.
-  const steps = Object.entries(f.at).sort(([ta, a], [tb, b]) => (a < b ? -1 : a > b ? 1 : ta < tb ? -1 : 1));
+  // Oldest first (ties in causal order), so an answer does not depend on the order the events arrived in.
+  const rank = (t: string) => causalRank.get(t) ?? Number.MAX_SAFE_INTEGER;
+  const steps = Object.entries(f.at).sort(([ta, a], [tb, b]) => (a < b ? -1 : a > b ? 1 : rank(ta) - rank(tb)));
   return {
     id: f.reservationId,
     ...r,

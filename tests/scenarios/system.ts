@@ -102,10 +102,11 @@ export async function startSystem(o: SystemOptions = {}) {
       await drained();
       await app.settled();
     },
-    /** Close everything and reopen it on the same files (a clean crash between two steps). */
-    async restart() {
+    /** Close everything and reopen it on the same files (a clean crash between two steps); `between` runs while it is down. */
+    async restart(between?: () => Promise<void> | void) {
       await app.stop();
       provider.close();
+      await between?.();
       await boot();
     },
     create: async (over: Partial<CreateReservationInput> = {}) => (await app.reservation.create(reservationInput(over))).reservation,
