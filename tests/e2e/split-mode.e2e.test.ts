@@ -27,7 +27,7 @@ const client = (url: string) => createTRPCClient<AppRouter>({ links: [httpLink({
 
 afterAll(async () => {
   await Promise.all(running.map(kill9));
-  await deleteTopology(RABBITMQ_URL, prefix, ['reservation', 'payment']).catch(() => undefined);
+  await deleteTopology(RABBITMQ_URL, prefix, ['reservation', 'payment', 'read-model']).catch(() => undefined);
 });
 
 await describeWithRabbit('split mode: one process per module over RabbitMQ', () => {
@@ -66,5 +66,9 @@ await describeWithRabbit('split mode: one process per module over RabbitMQ', () 
       } else expect(capturesOf.get(id)).toBe(0);
     }
     ledger.close();
+    // The read model runs in the reservation process and follows payment's events over the broker too.
+    await eventually(async () => (await api.overview.list.query({ limit: 100 })).items.filter((r) => r.payment.status !== null).length === ids.length, 30_000, 'every overview row with its payment');
+    const overview = await api.overview.get.query({ id: ids[0]! });
+    expect(overview.item).toMatchObject({ status: 'CONFIRMED', payment: { status: 'CAPTURED' }, sagaState: 'CONFIRMED' });
   });
 });
