@@ -5,7 +5,8 @@ import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import { SOURCE_NAMES, type EventSource } from './event-source';
 import { foldHistories } from './fresh-fold';
-import { ReadModelStore, type RebuildRow } from './infrastructure/read-model-store';
+import { ReadModelStore } from './infrastructure/read-model-store';
+import type { RebuildRow } from './infrastructure/rebuild-log';
 import { LagMeter, type Lag, type SourceCheckpoint } from './lag';
 import { overviewOf, overviewQueries, type Freshness, type GetOverviewInput, type ListOverviewInput, type OverviewAnswer, type OverviewPage } from './overview-queries';
 import type { Overview } from './overview';
@@ -61,7 +62,7 @@ export class ReadModel {
 
   constructor(private readonly o: ReadModelOptions) {
     this.store = ReadModelStore.open(join(o.dataDir, 'read-model.db'));
-    this.store.interruptRunningRebuilds();
+    this.store.rebuilds.interruptRunning();
     this.live = this.store.liveGeneration();
     this.lag = new LagMeter(o.sources, o.clock);
     this.subscriptions = projectorSubscriptions(this.store, () => this.live);
@@ -121,7 +122,7 @@ export class ReadModel {
 
   status(): ProjectionStatus {
     const { lag, sources } = this.lag.measure(this.store.feed(this.live));
-    const r = this.store.latestRebuild();
+    const r = this.store.rebuilds.latest();
     let rebuild: ProjectionStatus['rebuild'] = null;
     if (r) {
       const { gen, ...rest } = r;
@@ -157,7 +158,7 @@ export class ReadModel {
     for (;;) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.stopped) return;
-      const keep = new Set([this.live, this.store.unfinishedRebuild()?.gen]);
+      const keep = new Set([this.live, this.store.rebuilds.unfinished()?.gen]);
       const gen = this.store.generations().find((g) => !keep.has(g));
       if (gen === undefined) return;
       this.store.transaction(() => this.store.dropSome(gen, inboxGroup(gen), COLLECT_BATCH));

@@ -54,7 +54,7 @@ export class Rebuilder {
 
   start(restart: boolean): RebuildStarted {
     if (this.running) return { generation: this.current, resumed: false, alreadyRunning: true };
-    const unfinished = this.store.unfinishedRebuild();
+    const unfinished = this.store.rebuilds.unfinished();
     const missing = SOURCE_NAMES.filter((n) => !this.sources.some((s) => s.name === n));
     if (missing.length > 0) {
       throw new ModuleNotHereError(
@@ -66,11 +66,11 @@ export class Rebuilder {
     const resume = unfinished && !restart ? unfinished : null;
     const gen = resume?.gen ?? this.store.nextGeneration();
     this.store.transaction(() => {
-      if (unfinished && !resume) this.store.setRebuildState(unfinished.gen, 'abandoned', 'restarted from the beginning on request', now);
-      if (resume) this.store.setRebuildState(gen, 'running', null, now);
+      if (unfinished && !resume) this.store.rebuilds.setState(unfinished.gen, 'abandoned', 'restarted from the beginning on request', now);
+      if (resume) this.store.rebuilds.setState(gen, 'running', null, now);
       else {
         this.store.openFeed(gen, SOURCE_NAMES);
-        this.store.addRebuild(gen, nothingFolded(), now);
+        this.store.rebuilds.add(gen, nothingFolded(), now);
       }
     });
     this.stopping = false;
@@ -89,7 +89,7 @@ export class Rebuilder {
         const switched = this.store.transaction(() => {
           if (!this.chunk(gen, positions)) return false;
           this.store.setLiveGeneration(gen);
-          this.store.setRebuildState(gen, 'done', null, iso(this.clock.now()));
+          this.store.rebuilds.setState(gen, 'done', null, iso(this.clock.now()));
           return true;
         });
         if (switched) {
@@ -99,7 +99,7 @@ export class Rebuilder {
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.store.setRebuildState(gen, 'interrupted', message, iso(this.clock.now()));
+      this.store.rebuilds.setState(gen, 'interrupted', message, iso(this.clock.now()));
       this.log.error({ err: error, generation: gen }, 'read-model rebuild stopped; the live model keeps serving and the rebuild resumes on request');
     }
   }
@@ -125,7 +125,7 @@ export class Rebuilder {
         positions[source.name] = position;
       }
     }
-    this.store.recordProgress(gen, positions, folded, skipped, iso(this.clock.now()));
+    this.store.rebuilds.recordProgress(gen, positions, folded, skipped, iso(this.clock.now()));
     return exhausted;
   }
 }

@@ -7,21 +7,8 @@ import type { SourceName } from '../event-source';
 import type { Facts } from '../facts';
 import type { Derived, OverviewPaymentStatus } from '../overview';
 import type { SagaState } from '../../saga/definition';
+import { RebuildLog } from './rebuild-log';
 import { READ_MODEL_MIGRATIONS } from './schema';
-
-export type RebuildState = 'running' | 'interrupted' | 'done' | 'abandoned';
-
-export interface RebuildRow {
-  gen: number;
-  state: RebuildState;
-  positions: Record<SourceName, number>;
-  folded: number;
-  skipped: number;
-  error: string | null;
-  startedAt: string;
-  updatedAt: string;
-  finishedAt: string | null;
-}
 
 export interface OverviewFilter {
   status?: string | undefined;
@@ -37,23 +24,10 @@ export interface OverviewFilter {
 /** A stored row as the queries read it: the facts (JSON) and the saga state derived when it was written. */
 export type StoredRow = [id: string, facts: string, sagaState: SagaState | null];
 
-type RawRebuild = [number, RebuildState, string, number, number, string | null, string, string, string | null];
-const REBUILD_COLUMNS = 'gen, state, positions, folded, skipped, error, started_at, updated_at, finished_at';
-const toRebuild = (r: RawRebuild): RebuildRow => ({
-  gen: r[0],
-  state: r[1],
-  positions: JSON.parse(r[2]) as Record<SourceName, number>,
-  folded: r[3],
-  skipped: r[4],
-  error: r[5],
-  startedAt: r[6],
-  updatedAt: r[7],
-  finishedAt: r[8],
-});
-
 /** Everything the read model keeps in read-model.db, opened once. */
 export class ReadModelStore {
   readonly inbox: Inbox;
+  readonly rebuilds: RebuildLog;
   /** Whether the file was created by this open (nothing was ever projected into it). */
   readonly created: boolean;
   private readonly writes: GroupCommit;
@@ -66,6 +40,7 @@ export class ReadModelStore {
   ) {
     this.created = created;
     this.inbox = new Inbox(db);
+    this.rebuilds = new RebuildLog(db);
     this.writes = new GroupCommit(db);
     this.st = {
       live: db.prepare<[], number>('SELECT gen FROM live_generation WHERE id = 1').pluck(),
@@ -85,14 +60,7 @@ export class ReadModelStore {
       dropRows: db.prepare('DELETE FROM overview WHERE gen = ? AND id IN (SELECT id FROM overview WHERE gen = ? LIMIT ?)'),
       dropInbox: db.prepare('DELETE FROM inbox WHERE group_name = ? AND message_id IN (SELECT message_id FROM inbox WHERE group_name = ? LIMIT ?)'),
       dropFeed: db.prepare('DELETE FROM feed WHERE gen = ?'),
-      rebuild: db.prepare<[number], RawRebuild>(`SELECT ${REBUILD_COLUMNS} FROM rebuilds WHERE gen = ?`).raw(),
-      latestRebuild: db.prepare<[], RawRebuild>(`SELECT ${REBUILD_COLUMNS} FROM rebuilds ORDER BY gen DESC LIMIT 1`).raw(),
-      unfinished: db.prepare<[], RawRebuild>(`SELECT ${REBUILD_COLUMNS} FROM rebuilds WHERE state IN ('running', 'interrupted') ORDER BY gen DESC LIMIT 1`).raw(),
       maxGen: db.prepare<[], number>('SELECT MAX(gen) FROM (SELECT gen FROM feed UNION ALL SELECT gen FROM rebuilds UNION ALL SELECT gen FROM live_generation)').pluck(),
-      addRebuild: db.prepare(`INSERT INTO rebuilds (gen, state, positions, started_at, updated_at) VALUES (?, 'running', ?, ?, ?)`),
-      progress: db.prepare('UPDATE rebuilds SET positions = ?, folded = folded + ?, skipped = skipped + ?, updated_at = ? WHERE gen = ?'),
-      setState: db.prepare('UPDATE rebuilds SET state = ?, error = ?, updated_at = ?, finished_at = ? WHERE gen = ?'),
-      interruptAll: db.prepare(`UPDATE rebuilds SET state = 'interrupted' WHERE state = 'running'`),
     };
   }
 
@@ -183,38 +151,6 @@ export class ReadModelStore {
 
   nextGeneration(): number {
     return (this.st.maxGen.get() ?? 1) + 1;
-  }
-
-  rebuild(gen: number): RebuildRow | null {
-    const r = this.st.rebuild.get(gen);
-    return r ? toRebuild(r) : null;
-  }
-
-  latestRebuild(): RebuildRow | null {
-    const r = this.st.latestRebuild.get();
-    return r ? toRebuild(r) : null;
-  }
-
-  unfinishedRebuild(): RebuildRow | null {
-    const r = this.st.unfinished.get();
-    return r ? toRebuild(r) : null;
-  }
-
-  addRebuild(gen: number, positions: Record<SourceName, number>, now: string): void {
-    this.st.addRebuild.run(gen, JSON.stringify(positions), now, now);
-  }
-
-  recordProgress(gen: number, positions: Record<SourceName, number>, folded: number, skipped: number, now: string): void {
-    this.st.progress.run(JSON.stringify(positions), folded, skipped, now, gen);
-  }
-
-  setRebuildState(gen: number, state: RebuildState, error: string | null, now: string): void {
-    this.st.setState.run(state, error, now, state === 'done' || state === 'abandoned' ? now : null, gen);
-  }
-
-  /** A rebuild marked running when the file was opened ran in a process that is gone. */
-  interruptRunningRebuilds(): void {
-    this.st.interruptAll.run();
   }
 
   close(): void {
