@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { iso } from '../platform/clock';
 import { NotFoundError } from '../platform/errors';
 import { reservationStatus } from '../modules/reservation/contracts/events';
-import type { Facts } from './facts';
-import type { ReadModelStore, StoredRow } from './infrastructure/read-model-store';
+import { sagaStateOfRow, toFacts, type StoredRow } from './infrastructure/overview-table';
+import type { ReadModelStore } from './infrastructure/read-model-store';
 import type { Lag } from './lag';
 import { overviewPaymentStatus, toOverview, type Overview } from './overview';
 
@@ -45,14 +45,14 @@ export interface OverviewAnswer extends Freshness {
   item: Overview;
 }
 
-export const overviewOf = ([, facts, sagaState]: StoredRow): Overview => toOverview(JSON.parse(facts) as Facts, sagaState) as Overview;
+export const overviewOf = (row: StoredRow): Overview => toOverview(toFacts(row), sagaStateOfRow(row)) as Overview;
 
 /** `overview.list` / `overview.get`: answers from the live generation, each with its freshness. */
 export function overviewQueries(store: ReadModelStore, live: () => number, freshness: () => Freshness) {
   return {
     get(raw: GetOverviewInput): OverviewAnswer {
       const input = getOverviewInput.parse(raw);
-      const row = store.row(live(), input.id);
+      const row = store.overview.shown(live(), input.id);
       const fresh = freshness();
       if (!row) {
         throw new NotFoundError(
@@ -63,7 +63,7 @@ export function overviewQueries(store: ReadModelStore, live: () => number, fresh
     },
     list(raw: ListOverviewInput): OverviewPage {
       const input = listOverviewInput.parse(raw);
-      const rows = store.list(live(), { ...input, limit: input.limit + 1 });
+      const rows = store.overview.list(live(), { ...input, limit: input.limit + 1 });
       const items = rows.slice(0, input.limit).map(overviewOf);
       return { items, nextCursor: rows.length > input.limit ? (items[items.length - 1]?.id ?? null) : null, ...freshness() };
     },

@@ -75,7 +75,7 @@ async function project(deliveries: readonly Envelope[], together: boolean) {
   };
   if (together) await Promise.all(deliveries.map(deliver));
   else for (const e of deliveries) await deliver(e);
-  const rows = store.all(1).map(overviewOf);
+  const rows = store.overview.all(1).map(overviewOf);
   const feed = store.feed(1);
   store.close();
   return { rows, feed };

@@ -20,9 +20,10 @@ export const inboxGroup = (gen: number): string => `${READ_MODEL_GROUP}/${gen}`;
 export function applyEvent(store: ReadModelStore, gen: number, source: SourceName, contract: Contract, envelope: Envelope, payload: unknown): boolean {
   if (!store.inbox.claim(inboxGroup(gen), envelope.id)) return false;
   const id = (payload as { reservationId: string }).reservationId;
-  const facts = store.facts(gen, id) ?? emptyFacts(id);
+  const stored = store.overview.facts(gen, id);
+  const facts = stored?.facts ?? emptyFacts(id);
   addEvent(facts, contract, payload, envelope.occurredAt);
-  store.put(gen, facts, derive(facts));
+  store.overview.put(gen, facts, derive(facts), stored?.before ?? null);
   store.addToFeed(gen, source, 1);
   return true;
 }

@@ -108,7 +108,7 @@ export class ReadModel {
 
   /** Every row of the live generation, by id (checks and tests). */
   rows(): Overview[] {
-    return this.store.all(this.live).map(overviewOf);
+    return this.store.overview.all(this.live).map(overviewOf);
   }
 
   /** The overview folded afresh from the sources' histories: what `rows()` must equal once everything is applied. */

@@ -12,19 +12,46 @@ export const READ_MODEL_MIGRATIONS = [
 CREATE TABLE overview (
   gen INTEGER NOT NULL,
   id TEXT NOT NULL,
-  status TEXT, -- null while ReservationCreated has not arrived (a payment event may come first): not shown
+  -- From ReservationCreated; null while it has not arrived (a payment event may come first): not shown.
   customer_id TEXT,
   resource_id TEXT,
+  starts_at TEXT,
+  ends_at TEXT,
+  amount INTEGER,
+  currency TEXT,
+  payment_deadline TEXT,
+  -- The other facts (facts.ts), one column each.
+  confirmed_with TEXT,
+  cancel_reason TEXT,
+  cancel_previous TEXT,
+  cancel_note TEXT,
+  payment_id TEXT,
+  captured INTEGER NOT NULL,
+  refunded INTEGER NOT NULL,
+  decline_code TEXT,
+  decline_message TEXT,
+  refund_requests INTEGER NOT NULL,
+  refunds INTEGER NOT NULL,
+  voids INTEGER NOT NULL,
+  at_created TEXT,
+  at_succeeded TEXT,
+  at_failed TEXT,
+  at_confirmed TEXT,
+  at_cancelled TEXT,
+  at_refund_requested TEXT,
+  at_refunded TEXT,
+  at_voided TEXT,
+  -- Derived from the facts on every write.
+  status TEXT,
   payment_status TEXT,
   saga_state TEXT,
   created_at TEXT,
-  facts TEXT NOT NULL,
   PRIMARY KEY (gen, id)
-) WITHOUT ROWID;
+);
+-- Only columns that are written once, or change with few events, are indexed: every index costs each write.
 CREATE INDEX overview_by_status ON overview (gen, status, id);
 CREATE INDEX overview_by_customer ON overview (gen, customer_id, id);
 CREATE INDEX overview_by_resource ON overview (gen, resource_id, id);
-CREATE INDEX overview_by_payment_status ON overview (gen, payment_status, id);
 -- The checkpoint: how many events of each source a generation has applied.
 CREATE TABLE feed (
   gen INTEGER NOT NULL,
