@@ -8,7 +8,9 @@ import { ReservationCancelled, ReservationConfirmed, ReservationCreated } from '
  * that the order they arrive in does not matter (a payment event may come before ReservationCreated).
  * One-off facts are kept from the one event that carries them, amounts add up, repeatable events are
  * counted, and each kind of event keeps the earliest time it happened. Duplicates never get here: the
- * inbox absorbs them. The payment token is never kept.
+ * inbox absorbs them. The payment token is never kept. This is the reference fold (a fresh fold of the
+ * histories uses it); stored rows get the same merges as SQL statements (overview-table.ts), and the
+ * property test holds the two equal.
  */
 export const factsSchema = z.object({
   reservationId: z.string(),

@@ -1,6 +1,7 @@
 import type { EventSource } from './event-source';
 import { addEvent, emptyFacts, projectedContract, type Facts } from './facts';
-import { derive, toOverview, type Overview } from './overview';
+import { toOverview, type Overview } from './overview';
+import { sagaStateOf } from './saga-state';
 
 const BATCH = 1_000;
 
@@ -27,7 +28,7 @@ export function foldHistories(sources: readonly EventSource[]): Overview[] {
   }
   const rows: Overview[] = [];
   for (const f of facts.values()) {
-    const row = toOverview(f, derive(f).sagaState);
+    const row = toOverview(f, sagaStateOf(f));
     if (row) rows.push(row);
   }
   return rows.sort((a, b) => (a.id < b.id ? -1 : 1));

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { iso } from '../platform/clock';
 import { NotFoundError } from '../platform/errors';
 import { reservationStatus } from '../modules/reservation/contracts/events';
-import { sagaStateOfRow, toFacts, type StoredRow } from './infrastructure/overview-table';
+import { toFacts, type StoredRow } from './infrastructure/overview-table';
 import type { ReadModelStore } from './infrastructure/read-model-store';
 import type { Lag } from './lag';
 import { overviewPaymentStatus, toOverview, type Overview } from './overview';
+import { sagaStateOf } from './saga-state';
 
 const id = z.string().min(1).max(100);
 /** Any ISO 8601 instant, compared as the read model writes times (UTC, milliseconds). */
@@ -45,7 +46,10 @@ export interface OverviewAnswer extends Freshness {
   item: Overview;
 }
 
-export const overviewOf = (row: StoredRow): Overview => toOverview(toFacts(row), sagaStateOfRow(row)) as Overview;
+export const overviewOf = (row: StoredRow): Overview => {
+  const facts = toFacts(row);
+  return toOverview(facts, sagaStateOf(facts)) as Overview;
+};
 
 /** `overview.list` / `overview.get`: answers from the live generation, each with its freshness. */
 export function overviewQueries(store: ReadModelStore, live: () => number, freshness: () => Freshness) {

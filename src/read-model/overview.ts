@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { cancellationReason, ReservationCreated, reservationStatus } from '../modules/reservation/contracts/events';
 import { SAGA_STATES, type SagaState } from '../saga/definition';
 import { causalRank, type Facts } from './facts';
-import { sagaStateOf } from './saga-state';
 
 /**
  * The payment's status as its events tell it. CHARGING is never announced, so a charge under way shows
@@ -40,16 +39,6 @@ export const overviewSchema = z.object({
 });
 export type Overview = z.infer<typeof overviewSchema>;
 
-/** The columns queries filter on, derived from the facts on every write. `status` is null until ReservationCreated is known: such rows are not shown. */
-export interface Derived {
-  status: Overview['status'] | null;
-  customerId: string | null;
-  resourceId: string | null;
-  paymentStatus: OverviewPaymentStatus | null;
-  sagaState: SagaState | null;
-  createdAt: string | null;
-}
-
 function paymentStatusOf(f: Facts): OverviewPaymentStatus | null {
   if (f.declined) return 'DECLINED';
   if (f.refundRequests > f.refunds + f.voids) return 'REFUND_PENDING';
@@ -65,18 +54,8 @@ function paymentStatusOf(f: Facts): OverviewPaymentStatus | null {
  */
 const capturedOf = (f: Facts): number => Math.max(f.captured, f.refunded);
 
-const reservationStatusOf = (f: Facts): Derived['status'] => (!f.reservation ? null : f.cancelled ? 'CANCELLED' : f.confirmedWith ? 'CONFIRMED' : 'PENDING');
-
-export function derive(f: Facts): Derived {
-  return {
-    status: reservationStatusOf(f),
-    customerId: f.reservation?.customerId ?? null,
-    resourceId: f.reservation?.resourceId ?? null,
-    paymentStatus: paymentStatusOf(f),
-    sagaState: sagaStateOf(f),
-    createdAt: f.at[ReservationCreated.type] ?? null,
-  };
-}
+/** The rules SQLite applies to the stored facts too (the generated columns in schema.ts; a test holds them equal). */
+const reservationStatusOf = (f: Facts): Overview['status'] | null => (!f.reservation ? null : f.cancelled ? 'CANCELLED' : f.confirmedWith ? 'CONFIRMED' : 'PENDING');
 
 /** The answer for one row; null while ReservationCreated is not known yet. */
 export function toOverview(f: Facts, sagaState: SagaState | null): Overview | null {

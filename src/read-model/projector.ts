@@ -2,9 +2,8 @@ import type { Envelope } from '../bus/envelope';
 import { route, type HandlerTable } from '../bus/handler-table';
 import type { Contract } from '../platform/contract';
 import { sourceOf, type SourceName } from './event-source';
-import { addEvent, emptyFacts, projectedContracts } from './facts';
+import { projectedContracts } from './facts';
 import type { ReadModelStore } from './infrastructure/read-model-store';
-import { derive } from './overview';
 
 /** The read model's consumer group: its dead letters carry this name. */
 export const READ_MODEL_GROUP = 'read-model';
@@ -14,16 +13,12 @@ export const inboxGroup = (gen: number): string => `${READ_MODEL_GROUP}/${gen}`;
 
 /**
  * Applies one event to one generation, inside the caller's transaction: claim it in that generation's
- * inbox, fold it into the reservation's facts, write the row with what queries filter on, count it in
- * the checkpoint. False when the generation had it already (a duplicate, or folded by its rebuild).
+ * inbox, merge it into the reservation's row (one statement), count it in the checkpoint. False when the
+ * generation had it already (a duplicate, or folded by its rebuild).
  */
 export function applyEvent(store: ReadModelStore, gen: number, source: SourceName, contract: Contract, envelope: Envelope, payload: unknown): boolean {
   if (!store.inbox.claim(inboxGroup(gen), envelope.id)) return false;
-  const id = (payload as { reservationId: string }).reservationId;
-  const stored = store.overview.facts(gen, id);
-  const facts = stored?.facts ?? emptyFacts(id);
-  addEvent(facts, contract, payload, envelope.occurredAt);
-  store.overview.put(gen, facts, derive(facts), stored?.before ?? null);
+  store.overview.merge(gen, contract, payload, envelope.occurredAt);
   store.addToFeed(gen, source, 1);
   return true;
 }

@@ -8,6 +8,9 @@ import type { Facts } from './facts';
 /** The saga's events in the order its steps cause them: created; the charge's answer; confirmed; cancelled; the compensations' answers. */
 const CAUSAL_ORDER: readonly Contract[] = [ReservationCreated, PaymentSucceeded, PaymentFailed, ReservationConfirmed, ReservationCancelled, PaymentRefunded, PaymentVoided];
 
+/** The state for each set of events seen (bit i: CAUSAL_ORDER[i]), computed once. */
+const byMask = new Map<number, SagaState | null>();
+
 /** What `advance` reads of each trigger's payload, rebuilt from the facts. */
 function payloadOf(contract: Contract, f: Facts): unknown {
   if (contract === ReservationCreated) return { reservationId: f.reservationId, ...f.reservation };
@@ -23,6 +26,17 @@ function payloadOf(contract: Contract, f: Facts): unknown {
  */
 export function sagaStateOf(f: Facts): SagaState | null {
   if (!f.reservation) return null;
+  // The state depends only on which events there are (payloads fill the saga's data, not its state).
+  let mask = 0;
+  CAUSAL_ORDER.forEach((c, i) => {
+    if (f.at[c.type] !== undefined) mask |= 1 << i;
+  });
+  let state = byMask.get(mask);
+  if (state === undefined) byMask.set(mask, (state = replay(f)));
+  return state;
+}
+
+function replay(f: Facts): SagaState | null {
   let instance: Instance | null = null;
   for (const contract of CAUSAL_ORDER) {
     if (f.at[contract.type] === undefined) continue;
