@@ -321,8 +321,8 @@ log(`warm-up: ${Math.min(N, 2_000)} sagas (JIT), not counted…`);
 await throughput(Math.min(N, 2_000));
 log(`throughput: ${N} sagas, in-process choreography…`);
 const choreography = await throughput(N);
-log(`read-model cost: ${N} sagas with READ_MODEL=off and on, taking turns, 3 rounds…`);
-const cost = await readModelCost(N, 3);
+log(`read-model cost: ${N} sagas with READ_MODEL=off and on, taking turns, 5 rounds…`);
+const cost = await readModelCost(N, 5);
 const rate = Math.max(1, Math.round(choreography.sagasPerSec / 2));
 log(`latency: open loop at ${rate}/s, ${latencyRoundCount} rounds of ${latencySeconds} s…`);
 const lat = await latencyRounds(rate, latencySeconds, latencyRoundCount);
@@ -396,7 +396,7 @@ if (args.json) {
         : 'off',
     ],
     ['  read model: overview.list (50 rows) via the facade', `${f(choreography.overviewQueriesPerSec ?? 0)} queries/s`],
-    [`  saga rate with / without the read model (n=${cost.n}, median of 3)`, `${f(cost.onSagasPerSec)} / ${f(cost.offSagasPerSec)} sagas/s (ratio ${f(cost.ratio, 2)})`],
+    [`  saga rate with / without the read model (n=${cost.n}, median of 5)`, `${f(cost.onSagasPerSec)} / ${f(cost.offSagasPerSec)} sagas/s (ratio ${f(cost.ratio, 2)})`],
     [`latency create→terminal at ${f(lat.rate)}/s open loop`, `p50 ${f(lat.p50, 1)} ms, p95 ${f(lat.p95, 1)} ms, p99 ${f(lat.p99, 1)} ms, max ${f(lat.max, 1)} ms`],
     [`  p99 of each round (the median round is above)`, lat.rounds.map((r) => `${f(r.p99, 1)} ms`).join(', ')],
     ['HTTP reservation.create, tRPC', `${f(httpResult.trpcRps)} req/s`],
