@@ -140,8 +140,37 @@ function discard(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-async function throughput(n: number, env: Record<string, string> = {}, tracing?: AppOverrides['tracing']): Promise<{ sagasPerSec: number; seconds: number }> {
+interface Throughput {
+  sagasPerSec: number;
+  seconds: number;
+  /** The read model's lag sampled every 10 ms while the sagas ran (null with READ_MODEL=off). */
+  projectionLag: { samples: number; p99Events: number; p99Ms: number; maxEvents: number; maxMs: number; catchUpMs: number } | null;
+  /** overview.list (50 rows, via the facade) answered per second once the run was over. */
+  overviewQueriesPerSec: number | null;
+}
+
+const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(0.99 * xs.length))] ?? 0;
+
+/** overview.list of the newest 50 rows, then of the next page, for one second. */
+function overviewRate(app: App): number {
+  const rm = app.readModel;
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 1_000) {
+    for (let i = 0; i < 50; i++) {
+      const page = rm.list({ limit: 50 });
+      if (page.nextCursor) rm.list({ limit: 50, cursor: page.nextCursor });
+      n += page.nextCursor ? 2 : 1;
+    }
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+async function throughput(n: number, env: Record<string, string> = {}, tracing?: AppOverrides['tracing']): Promise<Throughput> {
   const { app, allEnded } = await benchApp(env, tracing);
+  const withReadModel = app.config.READ_MODEL === 'on';
+  const lag: Array<{ events: number; ms: number }> = [];
+  const sampler = withReadModel ? setInterval(() => lag.push(app.readModel.freshness().lag), 10) : null;
   const t0 = performance.now();
   for (let i = 0; i < n; i += 256) {
     const batch: Array<Promise<unknown>> = [];
@@ -150,8 +179,35 @@ async function throughput(n: number, env: Record<string, string> = {}, tracing?:
   }
   await allEnded(n);
   const seconds = (performance.now() - t0) / 1000;
+  if (sampler) clearInterval(sampler);
+  let projectionLag: Throughput['projectionLag'] = null;
+  let overviewQueriesPerSec: number | null = null;
+  if (withReadModel) {
+    const t1 = performance.now();
+    await app.settled(); // the projector has applied everything
+    const catchUpMs = performance.now() - t1;
+    const events = lag.map((l) => l.events);
+    const ms = lag.map((l) => l.ms);
+    projectionLag = { samples: lag.length, p99Events: p99(events), p99Ms: p99(ms), maxEvents: Math.max(0, ...events), maxMs: Math.max(0, ...ms), catchUpMs };
+    overviewQueriesPerSec = overviewRate(app);
+  }
   await stopApp(app);
-  return { sagasPerSec: n / seconds, seconds };
+  return { sagasPerSec: n / seconds, seconds, projectionLag, overviewQueriesPerSec };
+}
+
+/**
+ * What the read model costs the saga rate: rounds with READ_MODEL=off and on, taking turns so a drift
+ * of the machine's speed stays out of the ratio; the medians are compared.
+ */
+async function readModelCost(n: number, rounds: number) {
+  const off: number[] = [];
+  const on: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    off.push((await throughput(n, { READ_MODEL: 'off' })).sagasPerSec);
+    on.push((await throughput(n)).sagasPerSec);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
+  return { n, offSagasPerSec: median(off), onSagasPerSec: median(on), ratio: median(on) / median(off), rounds: { off, on } };
 }
 
 async function latency(rate: number, seconds: number) {
@@ -315,6 +371,8 @@ log(`warm-up: ${Math.min(N, 2_000)} sagas (JIT), not counted…`);
 await throughput(Math.min(N, 2_000));
 log(`throughput: ${N} sagas, in-process choreography…`);
 const choreography = await throughput(N);
+log(`read-model cost: ${N} sagas with READ_MODEL=off and on, taking turns, 5 rounds…`);
+const cost = await readModelCost(N, 5);
 const rate = Math.max(1, Math.round(choreography.sagasPerSec / 2));
 log(`latency: open loop at ${rate}/s, ${latencyRoundCount} rounds of ${latencySeconds} s…`);
 const lat = await latencyRounds(rate, latencySeconds, latencyRoundCount);
@@ -356,6 +414,12 @@ const report = {
     note: 'the round with the median p99',
     rounds: lat.rounds.map((r) => ({ p50Ms: r.p50, p95Ms: r.p95, p99Ms: r.p99, maxMs: r.max })),
   },
+  readModel: {
+    projectionLagDuringThroughput: choreography.projectionLag,
+    overviewQueriesPerSec: choreography.overviewQueriesPerSec,
+    cost,
+    note: 'lag sampled every 10 ms during the throughput run; queries: overview.list of 50 rows via the facade; cost: median sagas/s with READ_MODEL=on over off',
+  },
   http: httpResult,
   observability,
   modes,
@@ -370,6 +434,7 @@ report.targets = [
   { target: 'orchestration / choreography sagas/s >= 0.5', value: orchestration.sagasPerSec / choreography.sagasPerSec, met: orchestration.sagasPerSec >= 0.5 * choreography.sagasPerSec },
   { target: 'sagas/s metrics on / off >= 0.9', value: observability.metricsRatio, met: observability.metricsRatio >= 0.9 },
   { target: 'sagas/s metrics and tracing on / off >= 0.7', value: observability.tracingRatio, met: observability.tracingRatio >= 0.7 },
+  { target: 'saga rate with the read model / without >= 0.85', value: cost.ratio, met: cost.ratio >= 0.85 },
 ];
 if (args.json) {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -382,6 +447,14 @@ if (args.json) {
       `sagas, in-process choreography (n=${N})`,
       `${f(choreography.sagasPerSec)} sagas/s (${f(report.throughput.ratioToCeiling * 100, 1)}% of ceiling, ${f(report.throughput.ratioToCeilingWithBackgroundCheckpoints * 100, 1)}% of the second)`,
     ],
+    [
+      '  read model: projection lag during that run',
+      choreography.projectionLag
+        ? `p99 ${f(choreography.projectionLag.p99Events)} events / ${f(choreography.projectionLag.p99Ms, 1)} ms, max ${f(choreography.projectionLag.maxEvents)} / ${f(choreography.projectionLag.maxMs, 1)} ms, caught up ${f(choreography.projectionLag.catchUpMs, 1)} ms after the last saga`
+        : 'off',
+    ],
+    ['  read model: overview.list (50 rows) via the facade', `${f(choreography.overviewQueriesPerSec ?? 0)} queries/s`],
+    [`  saga rate with / without the read model (n=${cost.n}, median of 5)`, `${f(cost.onSagasPerSec)} / ${f(cost.offSagasPerSec)} sagas/s (ratio ${f(cost.ratio, 2)})`],
     [`latency create→terminal at ${f(lat.rate)}/s open loop`, `p50 ${f(lat.p50, 1)} ms, p95 ${f(lat.p95, 1)} ms, p99 ${f(lat.p99, 1)} ms, max ${f(lat.max, 1)} ms`],
     [`  p99 of each round (the median round is above)`, lat.rounds.map((r) => `${f(r.p99, 1)} ms`).join(', ')],
     ['HTTP reservation.create, tRPC', `${f(httpResult.trpcRps)} req/s`],

@@ -5,6 +5,7 @@ import type { MessageBus } from './bus/router';
 import type { Config } from './config';
 import type { PaymentModule, SimulatedProvider } from './modules/payment';
 import type { ReservationModule } from './modules/reservation';
+import type { ReadModel } from './read-model/read-model';
 import { ModuleNotHereError } from './platform/errors';
 import { sagaQueries, type SagaQueries } from './saga/saga-queries';
 import type { SagaRuntime } from './saga/saga-runtime';
@@ -45,6 +46,8 @@ export class App {
     readonly groupReplays: GroupReplays,
     /** Metrics registry, readiness checks and tracing of this App (the HTTP server serves them). */
     readonly observability: Observability,
+    /** The overview's query side (read-model.db); null where no reservation module runs, or with READ_MODEL=off. */
+    private readonly projections: ReadModel | null = null,
   ) {}
 
   get reservation(): ReservationModule {
@@ -65,6 +68,16 @@ export class App {
   get auditor(): Auditor {
     if (!this.audit) throw new ModuleNotHereError('the consistency auditor runs beside the reservation module; call the reservation process');
     return this.audit;
+  }
+
+  /** `overview.*` and `admin.projections.*`, served beside the reservation module. */
+  get readModel(): ReadModel {
+    if (!this.projections) {
+      throw new ModuleNotHereError(
+        this.config.READ_MODEL === 'off' ? 'the read model is off here (READ_MODEL=off)' : 'the read model runs beside the reservation module; call the reservation process',
+      );
+    }
+    return this.projections;
   }
 
   runs(name: ModuleName): boolean {
@@ -95,6 +108,7 @@ export class App {
     this.modules.payment?.close();
     this.saga?.close();
     this.audit?.close();
+    this.projections?.close();
     this.provider?.close();
   }
 

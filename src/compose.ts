@@ -8,6 +8,9 @@ import type { MessageBus, RouterOptions } from './bus/router';
 import type { Config } from './config';
 import { PaymentModule, SimulatedProvider, type PaymentGateway } from './modules/payment';
 import { ReservationModule } from './modules/reservation';
+import type { EventSource, SourceName } from './read-model/event-source';
+import { READ_MODEL_GROUP } from './read-model/projector';
+import { ReadModel } from './read-model/read-model';
 import { systemClock, type Clock } from './platform/clock';
 import { lockDataDir } from './platform/data-dir-lock';
 import { createLogger, type Logger } from './platform/logger';
@@ -24,6 +27,7 @@ import { wireSaga } from './saga/wiring';
 import { Auditor } from './audit/auditor';
 import type { AuditedCharge } from './audit/find-divergences';
 import { AuditStore } from './audit/infrastructure/audit-store';
+import { subscribeTable } from './bus/handler-table';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -60,8 +64,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   let saga: SagaRuntime | null = null;
   const routerOptions: RouterOptions & { wrap?: (t: Transport) => Transport } = {
     retry,
-    // A dead letter of a saga message is also logged on its saga instance.
-    onDeadLettered: (f) => saga?.recordFailure(f),
+    // A dead letter of a saga message is also logged on its saga instance (the read model's own are no saga step).
+    onDeadLettered: (f) => void (f.group !== READ_MODEL_GROUP && saga?.recordFailure(f)),
     ...(overrides.random ? { random: overrides.random } : {}),
     ...(overrides.wrapTransport ? { wrap: overrides.wrapTransport } : {}),
     ...(overrides.decorateHandler ? { decorateHandler: overrides.decorateHandler } : {}),
@@ -113,16 +117,30 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   }
   if (saga) parts.push(saga);
   parts.push(messaging.groupReplays);
+  // The read model runs beside the reservation module too; in split mode it reads only that module's history.
+  const source = (name: SourceName, m: ReservationModule | PaymentModule): EventSource => ({ name, read: (a, n) => m.readEvents(a, n), head: () => m.headPosition() });
+  const readModel =
+    reservation && config.READ_MODEL === 'on'
+      ? new ReadModel({ dataDir: config.DATA_DIR, sources: [source('reservation', reservation), ...(payment ? [source('payment', payment)] : [])], clock, log, rebuildBatch: config.READ_MODEL_REBUILD_BATCH })
+      : null;
+  if (readModel) parts.push(readModel);
   const audit = reservation ? buildAuditor(config, reservation, payment, saga, messaging.bus, overrides.providerLedger ?? (provider ? () => provider.ledger() : null), clock, log) : null;
   if (audit) parts.push({ start: () => audit.start(config.AUDIT_INTERVAL_MS), stop: async () => audit.stop(), idle: async () => {}, busy: false });
   const tables = [reservation?.subscriptions, payment?.subscriptions].filter((t) => t !== undefined);
-  const subscribe = () => wireSaga(messaging.bus, mode, tables, saga);
+  const subscribe = () => {
+    wireSaga(messaging.bus, mode, tables, saga);
+    if (readModel) subscribeTable(messaging.bus, readModel.subscriptions);
+  };
   // Gauges read at scrape time, and what /readyz checks.
   const { metrics, tracing } = observe;
   if (reservation) metrics?.watchOutbox('reservation', () => reservation.store.events.backlog());
   if (payment) metrics?.watchOutbox('payment', () => payment.store.outbox.backlog());
   if (saga instanceof SagaOrchestrator) metrics?.watchOutbox('saga', () => saga.store.outbox.backlog());
   metrics?.watchDeadLetters(() => messaging.deadLetters.countByGroup());
+  if (readModel) metrics?.watchProjection('overview', () => {
+    const { events, ms } = readModel.freshness().lag;
+    return { events, seconds: ms / 1000 };
+  });
   const relays = [
     ...(reservation ? [{ name: 'reservation', relay: reservation.relay }] : []),
     ...(payment ? [{ name: 'payment', relay: payment.relay }] : []),
@@ -133,6 +151,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     ...(reservation ? [sqliteOpen('reservation.db', reservation.store.db)] : []),
     ...(payment ? [sqliteOpen('payment.db', payment.store.db)] : []),
     ...(saga ? [sqliteOpen('saga.db', saga.store.db)] : []),
+    ...(readModel ? [sqliteOpen('read-model.db', readModel.store.db)] : []),
     ...(config.BUS === 'rabbitmq' ? [brokerConnected(messaging.transport, new URL(config.RABBITMQ_URL).host)] : []),
     relaysStarted(relays),
   ];
@@ -142,7 +161,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     unlock();
   };
   const observability = { metrics, readiness, tracing };
-  return new App(c, config, { reservation, payment }, saga, audit, messaging.bus, messaging.deadLetters, provider, parts, subscribe, close, messaging.groupReplays, observability);
+  return new App(c, config, { reservation, payment }, saga, audit, messaging.bus, messaging.deadLetters, provider, parts, subscribe, close, messaging.groupReplays, observability, readModel);
 }
 
 /** How long a saga may take to settle: every delayed retry round at its longest, plus a relay's safety poll. */

@@ -15,6 +15,10 @@ export const configSchema = z.object({
   RABBITMQ_PREFETCH: int(64, 1),
   /** choreography: the modules react to each other's events; orchestration: a process manager (saga.db) sends them commands. */
   SAGA_MODE: z.enum(['choreography', 'orchestration'], { error: 'SAGA_MODE must be one of: choreography, orchestration' }).default('choreography'),
+  /** on: the read model (data/read-model.db) follows both modules' events and serves `overview.*`; off: it is not built (the bench compares). */
+  READ_MODEL: z.enum(['on', 'off'], { error: 'READ_MODEL must be on or off' }).default('on'),
+  /** Events per source folded in one transaction of a read-model rebuild. */
+  READ_MODEL_REBUILD_BATCH: int(500, 1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a PENDING reservation waits for its payment before it is cancelled with PAYMENT_TIMEOUT. */
   PAYMENT_DEADLINE_MS: int(120_000, 1),

@@ -5,13 +5,14 @@ import { operationFilterSchema } from '../bus/dead-letters/replay-operation';
 import { deadLetterFilterSchema } from '../bus/dead-letters/store';
 import type { PaymentModule } from '../modules/payment';
 import { createAuditRouter, type AuditApi } from './audit-router';
+import { createProjectionsRouter, type ProjectionsApi } from './projections-router';
 import { adminProcedure, router } from './trpc';
 
 const byId = z.object({ id: z.string().min(1).max(100) }).strict();
 const byFingerprint = z.object({ fingerprint: z.string().min(1).max(100) }).strict();
 
-/** Operator procedures: dead letters, their failure groups and group replays, the consistency audit, and the simulated provider's outage switch. All need the admin token. */
-export const createAdminRouter = (deadLetters: DeadLetterOperations, groupReplays: GroupReplays, payment: () => PaymentModule, audit: () => AuditApi) =>
+/** Operator procedures: dead letters, their failure groups and group replays, the consistency audit, the read model's projections, and the simulated provider's outage switch. All need the admin token. */
+export const createAdminRouter = (deadLetters: DeadLetterOperations, groupReplays: GroupReplays, payment: () => PaymentModule, audit: () => AuditApi, projections: () => ProjectionsApi) =>
   router({
     deadLetters: router({
       list: adminProcedure.input(deadLetterFilterSchema.strict().optional()).query(({ input }) => deadLetters.list(input ?? {})),
@@ -30,4 +31,5 @@ export const createAdminRouter = (deadLetters: DeadLetterOperations, groupReplay
     provider: router({
       setOutage: adminProcedure.input(z.object({ on: z.boolean() }).strict()).mutation(({ input }) => payment().setProviderOutage(input.on)),
     }),
+    projections: createProjectionsRouter(projections),
   });

@@ -5,6 +5,8 @@ import { createReservationRouter, type ReservationModule } from '../modules/rese
 import type { SagaQueries } from '../saga/saga-queries';
 import { createAdminRouter } from './admin-router';
 import type { AuditApi } from './audit-router';
+import { createOverviewRouter, type OverviewApi } from './overview-router';
+import type { ProjectionsApi } from './projections-router';
 import { createSagaRouter } from './saga-router';
 import { createSystemRouter, type ListsProcedures, type SystemServices } from './system-router';
 import { router } from './trpc';
@@ -17,6 +19,7 @@ export interface ApiServices extends SystemServices {
   readonly deadLetters: DeadLetterOperations;
   readonly auditor: AuditApi;
   readonly groupReplays: GroupReplays;
+  readonly readModel: OverviewApi & ProjectionsApi;
 }
 
 export const createAppRouter = (s: ApiServices) => {
@@ -24,7 +27,8 @@ export const createAppRouter = (s: ApiServices) => {
     reservation: createReservationRouter(() => s.reservation),
     payment: createPaymentRouter(() => s.payment),
     saga: createSagaRouter(() => s.sagaQueries),
-    admin: createAdminRouter(s.deadLetters, s.groupReplays, () => s.payment, () => s.auditor),
+    overview: createOverviewRouter(() => s.readModel),
+    admin: createAdminRouter(s.deadLetters, s.groupReplays, () => s.payment, () => s.auditor, () => s.readModel),
     system: createSystemRouter(s, (): ListsProcedures => appRouter),
   });
   return appRouter;

@@ -29,6 +29,8 @@ describe('module boundaries', () => {
       { from: 'src/modules/reservation/contracts/events.ts', to: 'src/bus/router.ts', external: false, typeOnly: false },
       { from: 'src/api/server.ts', to: 'eventemitter3', external: true, typeOnly: false },
       { from: 'src/bus/outbox/relay.ts', to: 'tsyringe', external: true, typeOnly: false },
+      { from: 'src/read-model/projector.ts', to: 'src/modules/payment/infrastructure/payment-store.ts', external: false, typeOnly: false },
+      { from: 'src/read-model/saga-state.ts', to: 'src/saga/infrastructure/saga-store.ts', external: false, typeOnly: false },
     ];
     const flagged = new Set(checkRules(bad).map((v) => v.edge));
     expect(flagged.size).toBe(bad.length);

@@ -33,6 +33,13 @@ const RULES: Rule[] = [
       /^src\/(saga|audit|read-model)\//.test(e.from) && !e.external && isUnder(e.to, 'src/modules/') && !/^src\/modules\/[^/]+\/contracts\//.test(e.to),
   },
   {
+    name: 'the read model imports only module contracts and the saga definition (never a module index, internals, or the saga runtime)',
+    broken: (e) =>
+      isUnder(e.from, 'src/read-model/') &&
+      !e.external &&
+      ((isUnder(e.to, 'src/modules/') && !/^src\/modules\/[^/]+\/contracts\//.test(e.to)) || (isUnder(e.to, 'src/saga/') && !['src/saga/advance.ts', 'src/saga/definition.ts'].includes(e.to))),
+  },
+  {
     name: "only api/ and main.ts use a module's index.ts",
     broken: (e) =>
       !e.external && /^src\/modules\/[^/]+\/index\.ts$/.test(e.to) && moduleOf(e.from) === null && !isUnder(e.from, 'src/api/') && !ROOT_FILES.includes(e.from),

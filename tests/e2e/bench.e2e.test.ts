@@ -23,8 +23,13 @@ describe('npm run bench', () => {
     expect(report.latency?.rounds).toHaveLength(2);
     expect(report.http).toMatchObject({ trpcRps: positive, bareRps: positive, ratio: positive });
     expect(report.modes).toMatchObject({ choreography: { available: true }, orchestration: { available: true, sagasPerSec: expect.any(Number) }, rabbitmq: { available: false, note: 'skipped (--skip-rabbitmq)' } });
-    expect(report.targets).toHaveLength(7);
+    expect(report.targets).toHaveLength(8);
     expect(report.observability).toMatchObject({ n: 300, plainSagasPerSec: positive, metricsSagasPerSec: positive, tracingSagasPerSec: positive, metricsRatio: positive, tracingRatio: positive, spansPerSaga: positive });
+    expect(report.readModel).toMatchObject({
+      projectionLagDuringThroughput: { samples: expect.any(Number), p99Events: expect.any(Number), p99Ms: expect.any(Number), catchUpMs: expect.any(Number) },
+      overviewQueriesPerSec: positive,
+      cost: { n: 300, onSagasPerSec: positive, offSagasPerSec: positive, ratio: positive },
+    });
     for (const figure of [report.throughput?.sagasPerSec, report.latency?.p99Ms, report.http?.ratio]) expect(figure).toBeGreaterThan(0);
   }, 180_000);
 

@@ -122,6 +122,17 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against a real server'
 
     await rowOf(id).locator('a').click();
     await page.locator('[data-testid=reservation-detail][data-status=CONFIRMED]').waitFor();
+    // The detail page follows the reservation and its saga over SSE (the server closes both once the
+    // reservation is final); it does not poll.
+    await page.locator('[data-testid=feed]:is([data-feed=live], [data-feed=ended])').waitFor();
+    expect(requested.some((u) => u.includes('/trpc/reservation.onChange'))).toBe(true);
+    expect(requested.some((u) => u.includes('/trpc/saga.onChange'))).toBe(true);
+    const reads = () => requested.filter((u) => u.includes('reservation.get')).length;
+    const readsBefore = reads();
+    await page.waitForTimeout(2_500);
+    expect(reads()).toBe(readsBefore);
+    await page.locator('[data-testid=reservation-event][data-type="reservation.ReservationConfirmed"]').waitFor();
+    await page.locator('[data-testid=payment-entry][data-kind=charge-attempt]').first().waitFor();
     await page.locator('[data-testid=step][data-type="reservation.ReservationConfirmed"]').waitFor();
     await page.locator('[data-testid=saga-diagram][data-state=CONFIRMED] svg').waitFor();
     const kinds = await page.locator('[data-testid=step]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-kind')}:${e.getAttribute('data-type')}`));
@@ -153,12 +164,24 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against a real server'
     for (let i = 0; i < 3; i++) created.duringOutage.push(await createHere());
 
     await nav('Dead letters');
-    // TODO(admin.deadLetters.groups / replayGroup / operations.get): with them the page shows the server's
-    // groups and the retry becomes a durable operation; then also assert its operation id and progress.
+    // The server's group (admin.deadLetters.groups): the payment consumer failing ReservationCreated.
     const group = page.locator('[data-testid=dead-letter-group][data-count="3"]');
     await group.waitFor();
-    expect(await group.getAttribute('data-fingerprint')).toMatch(/^payment · reservation\.ReservationCreated · /);
+    expect(await group.getAttribute('data-group')).toBe('payment');
+    expect(await group.getAttribute('data-type')).toBe('reservation.ReservationCreated');
+    expect(await group.getAttribute('data-fingerprint')).toMatch(/^[0-9a-f]{16}$/);
     await shot('dead-letters');
+
+    // A second tab on one of them, left open: its timeline must move on its own (SSE) once the group is retried.
+    const watcher = await context.newPage();
+    watcher.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push({ text: m.text(), url: m.location().url });
+    });
+    watcher.on('pageerror', (e) => consoleErrors.push({ text: `uncaught: ${e.message}`, url: '' }));
+    await watcher.goto(`${origin}/reservations/${created.duringOutage[0]}`);
+    await watcher.locator('[data-testid=reservation-detail][data-status=PENDING]').waitFor();
+    await watcher.locator('[data-testid=feed][data-feed=live]').waitFor();
+    await watcher.evaluate(() => Object.assign(globalThis, { __sameDocument: true }));
 
     await nav('Operations');
     await page.locator('[data-testid=outage-off]').click();
@@ -172,7 +195,13 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against a real server'
     await page.locator('[data-testid=record-said]', { hasText: `${oneId}: replay handled` }).waitFor();
     const rest = page.locator('[data-testid=dead-letter-group][data-count="2"]');
     await rest.locator('[data-testid=retry-group]').click();
-    await page.locator('[data-testid=group-run][data-status=done]').waitFor();
+    // The retry is a durable operation (replayGroup), followed with admin.operations.get to the end.
+    const run = page.locator('[data-testid=group-run][data-status=completed]');
+    await run.waitFor();
+    expect(await run.getAttribute('data-operation-id')).toBeTruthy();
+    expect([await run.getAttribute('data-done'), await run.getAttribute('data-total'), await run.getAttribute('data-failed')]).toEqual(['2', '2', '0']);
+    expect(requested.some((u) => u.includes('/trpc/admin.deadLetters.replayGroup'))).toBe(true);
+    expect(requested.some((u) => u.includes('admin.operations.get'))).toBe(true);
     await page.locator('[data-testid=no-dead-letters]').waitFor();
     expect(await page.locator('[data-testid=joined-warning]').count()).toBe(0);
     await page.locator('select[name=dead-letter-status]').selectOption('replayed');
@@ -184,6 +213,12 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium against a real server'
 
     await nav('Reservations');
     for (const id of [created.first as string, ...created.duringOutage]) await rowOf(id).and(page.locator('[data-status=CONFIRMED]')).waitFor();
+
+    // The watching tab went PENDING → CONFIRMED without reloading, its timeline grown by the replay.
+    await watcher.locator('[data-testid=reservation-detail][data-status=CONFIRMED]').waitFor();
+    await watcher.locator('[data-testid=step][data-type="reservation.ReservationConfirmed"]').waitFor();
+    expect(await watcher.evaluate(() => (globalThis as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    await watcher.close();
   });
 
   it('logged no console error and asked no host but the server', () => {

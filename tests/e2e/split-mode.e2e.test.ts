@@ -76,6 +76,10 @@ await describeWithRabbit('split mode: one process per module over RabbitMQ', () 
       return true;
     };
     await eventually(agree, 30_000, 'every saga in the same end state as its reservation');
+    // The read model runs in the reservation process and follows payment's events over the broker too.
+    await eventually(async () => (await api.overview.list.query({ limit: 100 })).items.filter((r) => r.payment.status !== null).length === ids.length, 30_000, 'every overview row with its payment');
+    const overview = await api.overview.get.query({ id: ids[0]! });
+    expect(overview.item).toMatchObject({ status: 'CONFIRMED', payment: { status: 'CAPTURED' }, sagaState: 'CONFIRMED' });
   });
   }
 });

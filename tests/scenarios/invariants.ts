@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { App } from '../../src/app';
 import type { LedgerEntry } from '../../src/modules/payment';
+import { readModelViolations } from './read-model-check';
 
 interface Row {
   id: string;
@@ -15,14 +16,15 @@ interface Row {
 /**
  * Invariant 3 of the architecture, checked against the module databases and the provider's ledger:
  * CONFIRMED ⇔ exactly one capture of the full amount and no refund; CANCELLED ⇒ net zero;
- * a slot is held by at most one PENDING or CONFIRMED reservation. Plus: nothing owed to the bus.
+ * a slot is held by at most one PENDING or CONFIRMED reservation. Plus: nothing owed to the bus, and the
+ * read model equals a fresh fold of all events (read-model-check.ts).
  */
-export function checkInvariants(app: App, ledger: Map<string, LedgerEntry>, opts: { allTerminal?: boolean } = {}): void {
+export function checkInvariants(app: App, ledger: Map<string, LedgerEntry>, opts: { allTerminal?: boolean; readModel?: boolean } = {}): void {
   expect(findViolations(app, ledger, opts)).toEqual([]);
 }
 
 /** The same checks, as a list of what is wrong (empty when all hold). */
-export function findViolations(app: App, ledger: Map<string, LedgerEntry>, opts: { allTerminal?: boolean } = {}): string[] {
+export function findViolations(app: App, ledger: Map<string, LedgerEntry>, opts: { allTerminal?: boolean; readModel?: boolean } = {}): string[] {
   const rows = app.reservation.store.db.prepare('SELECT * FROM reservations').all() as Row[];
   const problems: string[] = [];
   for (const r of rows) {
@@ -59,6 +61,8 @@ export function findViolations(app: App, ledger: Map<string, LedgerEntry>, opts:
   }
   if (app.reservation.store.events.pending(0, 1).length > 0) problems.push('reservation events left undispatched');
   if (app.payment.store.outbox.pending(0, 1).length > 0) problems.push('payment outbox rows left undispatched');
+  // `readModel: false`: after a restore the read model may rightly hold what a restored file forgot.
+  if (opts.readModel !== false) problems.push(...readModelViolations(app));
   return problems;
 }
 

@@ -61,7 +61,11 @@ describe.each(SAGA_MODES)('restoring one file from an online backup taken earlie
         return;
       }
       expect(s.app.auditor.run()).toMatchObject({ violations: [] });
-      s.check(); // every invariant, the saga's end state included
+      // The read model still holds what the restored file forgot; rebuilt from the histories it agrees with them again,
+      // except for a refund whose announcement only the lost rows held (payment's books reconcile it silently).
+      await s.app.readModel.rebuild({ restart: true });
+      await s.settle();
+      s.check({ allTerminal: true, readModel: file !== 'payment.db' });
       {
         after.forEach((r, i) => expect(s.reservation(r.id).status).toBe(tokens[i] === 'tok_decline' ? 'CANCELLED' : 'CONFIRMED'));
         expect(s.reservation(before[0]!.id).status).toBe('CANCELLED');

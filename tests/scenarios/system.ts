@@ -131,7 +131,7 @@ export async function startSystem(o: SystemOptions = {}) {
     reservation: (id: string) => app.reservation.get({ id }),
     payment: (id: string) => app.payment.store.get(id),
     ledgerOf: (id: string) => provider.ledger().get(id),
-    check(opts: { allTerminal?: boolean } = { allTerminal: true }) {
+    check(opts: { allTerminal?: boolean; readModel?: boolean } = { allTerminal: true }) {
       checkInvariants(app, provider.ledger(), opts);
       expectOutboxesDrained(app);
     },

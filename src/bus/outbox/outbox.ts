@@ -63,6 +63,7 @@ export class SqliteOutbox implements OutboxSource, OutboxBacklogSource {
   private readonly selectByKey;
   private readonly count;
   private readonly oldest;
+  private readonly last;
   private readonly loadOne = (seq: number): string => this.selectOne.get(seq) as string;
   private readonly cache = new EnvelopeCache();
 
@@ -87,6 +88,7 @@ export class SqliteOutbox implements OutboxSource, OutboxBacklogSource {
     this.oldest = db
       .prepare<[], string>(`SELECT json_extract(envelope, '$.occurredAt') FROM outbox WHERE seq > (SELECT seq FROM outbox_checkpoint WHERE id = 1) ORDER BY seq LIMIT 1`)
       .pluck();
+    this.last = db.prepare<[], number | null>('SELECT MAX(seq) FROM outbox').pluck();
   }
 
   add(envelope: Envelope): void {
@@ -106,6 +108,11 @@ export class SqliteOutbox implements OutboxSource, OutboxBacklogSource {
   /** Every message written after `afterSeq`, dispatched or not, in commit order (a rebuild's feed). */
   history(afterSeq: number, limit: number): HistoryRow[] {
     return this.selectAfter.all(afterSeq, limit).map(this.toHistoryRow);
+  }
+
+  /** The newest message's seq, 0 while there is none (how far `history` goes today). */
+  lastSeq(): number {
+    return this.last.get() ?? 0;
   }
 
   /** Every message written with this key (the reservation id), in commit order (an audit trail). */

@@ -1,5 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import { join } from 'node:path';
+import type { Envelope } from '../../bus/envelope';
 import type { HandlerTable } from '../../bus/handler-table';
 import { OutboxRelay, type Publisher } from '../../bus/outbox/relay';
 import type { Config } from '../../config';
@@ -11,7 +12,6 @@ import { getPaymentByReservation } from './application/get-payment';
 import { paymentHistory } from './application/payment-history';
 import type { PaymentGateway, ProviderControl } from './application/payment-gateway';
 import { PaymentStore, type PaymentRecord } from './infrastructure/payment-store';
-import type { Envelope } from '../../bus/envelope';
 import { paymentSubscriptions } from './subscriptions';
 
 export { getPaymentInput } from './application/get-payment';
@@ -48,6 +48,16 @@ export class PaymentModule {
     this.subscriptions = paymentSubscriptions(this.store, gateway, clock, committed);
     this.getByReservation = getPaymentByReservation(this.store);
     this.history = paymentHistory(this.store);
+  }
+
+  /** The published events after a position, in commit order, kept as history (a read model's rebuild feed; the live path is the bus). */
+  readEvents(afterPosition: number, limit: number): Array<{ position: number; envelope: Envelope }> {
+    return this.store.outbox.history(afterPosition, limit).map((r) => ({ position: r.seq, envelope: r.envelope }));
+  }
+
+  /** The newest event's position (0 while there is none). */
+  headPosition(): number {
+    return this.store.outbox.lastSeq();
   }
 
   /** Publishes what the outbox still owes (after a crash too), then whatever each commit adds. */

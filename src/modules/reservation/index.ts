@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { inject, injectable } from 'tsyringe';
+import type { Envelope } from '../../bus/envelope';
 import type { HandlerTable } from '../../bus/handler-table';
 import { OutboxRelay, type Publisher } from '../../bus/outbox/relay';
 import type { Config } from '../../config';
@@ -17,7 +18,6 @@ import { getReservation, listReservations } from './application/queries';
 import { reservationHistory } from './application/reservation-history';
 import { ReservationStore } from './infrastructure/reservation-store';
 import type { ReservationRecord } from './infrastructure/reservation-view';
-import type { Envelope } from '../../bus/envelope';
 import { reservationSubscriptions } from './subscriptions';
 
 export { createReservationInput, type CreateReservationInput } from './application/create-reservation';
@@ -90,6 +90,19 @@ export class ReservationModule {
   /** A reservation's event stream as published (the auditor redelivers it to a consumer that lost it). */
   messagesOf(id: string): Envelope[] {
     return this.store.events.envelopesOf(id);
+  }
+
+  /**
+   * The event history after a position, in commit order (a read model's rebuild feed; the live path is
+   * the bus). Payloads are whole: ReservationCreated carries the payment token, which a reader must not keep.
+   */
+  readEvents(afterPosition: number, limit: number): Array<{ position: number; envelope: Envelope }> {
+    return this.store.events.after(afterPosition, limit);
+  }
+
+  /** The newest event's position (0 while there is none). */
+  headPosition(): number {
+    return this.store.events.lastPosition();
   }
 
   /** Publishes what the event store still owes the bus (after a crash too), then whatever each commit adds. */

@@ -40,6 +40,8 @@ export class EventStore implements OutboxSource, OutboxBacklogSource {
   private readonly checkpoint;
   private readonly countPending;
   private readonly oldestPending;
+  private readonly readAfter;
+  private readonly last;
   private readonly cache = new EnvelopeCache();
   private readonly upcasters = new Upcasters(reservationContracts);
   /** Streams appended to since the module last asked (see takeAppended). */
@@ -60,6 +62,8 @@ export class EventStore implements OutboxSource, OutboxBacklogSource {
     this.checkpoint = db.prepare('UPDATE relay_checkpoint SET position = ? WHERE id = 1 AND position < ?');
     this.countPending = db.prepare<[], number>(`SELECT COUNT(*) FROM events WHERE ${UNDISPATCHED}`).pluck();
     this.oldestPending = db.prepare<[], string>(`SELECT json_extract(envelope, '$.occurredAt') FROM events WHERE ${UNDISPATCHED} ORDER BY position LIMIT 1`).pluck();
+    this.readAfter = db.prepare<[number, number], [position: number, envelope: string]>('SELECT position, envelope FROM events WHERE position > ? ORDER BY position LIMIT ?').raw();
+    this.last = db.prepare<[], number | null>('SELECT MAX(position) FROM events').pluck();
   }
 
   /** The stream's envelopes, lifted to the current versions, in order (the auditor redelivers them to a consumer that lost them). */
@@ -110,6 +114,17 @@ export class EventStore implements OutboxSource, OutboxBacklogSource {
 
   pending(afterSeq: number, limit: number): PendingMessage[] {
     return this.readPending.all(afterSeq, limit).map(([position, streamId]) => ({ seq: position, envelope: this.cache.read(position, streamId, this.loadOne) }));
+  }
+
+  /** Every event after `afterPosition`, published or not, in commit order (a read model's rebuild feed). */
+  after(afterPosition: number, limit: number): Array<{ position: number; envelope: Envelope }> {
+    // Lifted to the current contract versions, like every other read of the stream.
+    return this.readAfter.all(afterPosition, limit).map(([position, json]) => ({ position, envelope: this.upcasters.lift(JSON.parse(json) as Envelope) }));
+  }
+
+  /** The newest event's position, 0 while there is none. */
+  lastPosition(): number {
+    return this.last.get() ?? 0;
   }
 
   markDispatched(seq: number): void {

@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs';
+import { Inbox } from '../../bus/inbox/inbox';
+import { GroupCommit } from '../../platform/group-commit';
+import { openDatabase, type Db } from '../../platform/sqlite';
+import type { SourceName } from '../event-source';
+import { OverviewTable } from './overview-table';
+import { RebuildLog } from './rebuild-log';
+import { READ_MODEL_MIGRATIONS } from './schema';
+
+/** Everything the read model keeps in read-model.db, opened once. */
+export class ReadModelStore {
+  readonly inbox: Inbox;
+  readonly overview: OverviewTable;
+  readonly rebuilds: RebuildLog;
+  /** Whether the file was created by this open (nothing was ever projected into it). */
+  readonly created: boolean;
+  private readonly writes: GroupCommit;
+  private readonly st;
+
+  constructor(
+    readonly db: Db,
+    created = false,
+  ) {
+    this.created = created;
+    this.inbox = new Inbox(db);
+    this.overview = new OverviewTable(db);
+    this.rebuilds = new RebuildLog(db);
+    this.writes = new GroupCommit(db);
+    this.st = {
+      live: db.prepare<[], number>('SELECT gen FROM live_generation WHERE id = 1').pluck(),
+      setLive: db.prepare('UPDATE live_generation SET gen = ? WHERE id = 1'),
+      bump: db.prepare('UPDATE feed SET applied = applied + ? WHERE gen = ? AND source = ?'),
+      addFeed: db.prepare('INSERT OR IGNORE INTO feed (gen, source, applied) VALUES (?, ?, 0)'),
+      feed: db.prepare<[number], [source: SourceName, applied: number]>('SELECT source, applied FROM feed WHERE gen = ?').raw(),
+      gens: db.prepare<[], number>('SELECT DISTINCT gen FROM feed ORDER BY gen').pluck(),
+      dropInbox: db.prepare('DELETE FROM inbox WHERE group_name = ? AND message_id IN (SELECT message_id FROM inbox WHERE group_name = ? LIMIT ?)'),
+      dropFeed: db.prepare('DELETE FROM feed WHERE gen = ?'),
+      maxGen: db.prepare<[], number>('SELECT MAX(gen) FROM (SELECT gen FROM feed UNION ALL SELECT gen FROM rebuilds UNION ALL SELECT gen FROM live_generation)').pluck(),
+    };
+  }
+
+  static open(file: string): ReadModelStore {
+    const created = !existsSync(file);
+    return new ReadModelStore(openDatabase(file, READ_MODEL_MIGRATIONS), created);
+  }
+
+  /** Runs `fn` in a savepoint of a transaction shared with the other writes of this event-loop turn (group commit). */
+  write<T>(fn: () => T): Promise<T> {
+    return this.writes.run(fn);
+  }
+
+  /** Runs `fn` in one synchronous transaction of its own (nothing inside may await). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  liveGeneration(): number {
+    return this.st.live.get() as number;
+  }
+
+  setLiveGeneration(gen: number): void {
+    this.st.setLive.run(gen);
+  }
+
+  addToFeed(gen: number, source: SourceName, n: number): void {
+    this.st.bump.run(n, gen, source);
+  }
+
+  /** Registers a generation's checkpoint rows (all zero). */
+  openFeed(gen: number, sources: readonly SourceName[]): void {
+    for (const s of sources) this.st.addFeed.run(gen, s);
+  }
+
+  feed(gen: number): Partial<Record<SourceName, number>> {
+    return Object.fromEntries(this.st.feed.all(gen));
+  }
+
+  /** Every generation that still has rows or checkpoints. */
+  generations(): number[] {
+    return this.st.gens.all();
+  }
+
+  /**
+   * Deletes up to `limit` rows and inbox records of a generation; once none are left, its checkpoint
+   * too. Returns how many went (0: the generation is gone).
+   */
+  dropSome(gen: number, inboxGroup: string, limit: number): number {
+    const n = this.overview.dropSome(gen, limit) + this.st.dropInbox.run(inboxGroup, inboxGroup, limit).changes;
+    return n > 0 ? n : this.st.dropFeed.run(gen).changes;
+  }
+
+  nextGeneration(): number {
+    return (this.st.maxGen.get() ?? 1) + 1;
+  }
+
+  close(): void {
+    this.writes.flush();
+    this.db.close();
+  }
+}

@@ -1,0 +1,41 @@
+import type { Envelope } from '../bus/envelope';
+import { route, type HandlerTable } from '../bus/handler-table';
+import type { Contract } from '../platform/contract';
+import { sourceOf, type SourceName } from './event-source';
+import { projectedContracts } from './facts';
+import type { ReadModelStore } from './infrastructure/read-model-store';
+
+/** The read model's consumer group: its dead letters carry this name. */
+export const READ_MODEL_GROUP = 'read-model';
+
+/** A generation's inbox records: each generation has its own, so a rebuilt one knows every event it folded. */
+export const inboxGroup = (gen: number): string => `${READ_MODEL_GROUP}/${gen}`;
+
+/**
+ * Applies one event to one generation, inside the caller's transaction: claim it in that generation's
+ * inbox, merge it into the reservation's row (one statement), count it in the checkpoint. False when the
+ * generation had it already (a duplicate, or folded by its rebuild).
+ */
+export function applyEvent(store: ReadModelStore, gen: number, source: SourceName, contract: Contract, envelope: Envelope, payload: unknown): boolean {
+  if (!store.inbox.claim(inboxGroup(gen), envelope.id)) return false;
+  store.overview.merge(gen, contract, payload, envelope.occurredAt);
+  store.addToFeed(gen, source, 1);
+  return true;
+}
+
+/**
+ * The live feed: both modules' events through the bus, one group-committed transaction each, into
+ * whichever generation is live when the transaction runs (a rebuild may switch it between two).
+ */
+export function projectorSubscriptions(store: ReadModelStore, liveGeneration: () => number): HandlerTable {
+  return {
+    group: READ_MODEL_GROUP,
+    routes: projectedContracts.map((contract) => {
+      const source = sourceOf(contract.type);
+      if (!source) throw new Error(`${contract.name} belongs to no source the read model knows`);
+      return route(contract, async (m) => {
+        await store.write(() => applyEvent(store, liveGeneration(), source, contract, m.envelope, m.payload));
+      });
+    }),
+  };
+}
