@@ -140,7 +140,7 @@ describe('GET /healthz and /readyz', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       status: 'ready',
-      checks: { 'sqlite bus.db': 'ok', 'sqlite reservation.db': 'ok', 'sqlite payment.db': 'ok', 'sqlite saga.db': 'ok', 'outbox relays': 'ok' },
+      checks: { 'sqlite bus.db': 'ok', 'sqlite reservation.db': 'ok', 'sqlite payment.db': 'ok', 'sqlite saga.db': 'ok', 'sqlite read-model.db': 'ok', 'outbox relays': 'ok' },
     });
   });
 });

@@ -32,15 +32,23 @@ export interface Figures {
   projectionLagEvents: number | null;
 }
 
+/** The samples named exactly `name` (with `labels` among theirs), summed; null when there are none. */
+const exact = (samples: Sample[], name: string, labels: Record<string, string> = {}): number | null => {
+  const hit = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  return hit.length ? hit.reduce((a, s) => a + s.value, 0) : null;
+};
+
 /**
- * The operations page's four figures, found by name. METRICS: the names are matched by pattern because
- * /metrics is being built beside this page; pin them to the real names once it lands.
+ * The operations page's four figures, by the names the server's /metrics uses (src/platform/metrics.ts):
+ * sagas ended = saga_duration_seconds_count (one per saga reaching its terminal state), outbox_pending_messages,
+ * bus_dead_letters{status="open"}, projection_lag_events. Other names are matched by pattern, for a server
+ * that names them differently.
  */
 export function figures(samples: Sample[]): Figures {
   return {
-    sagasEnded: sum(samples, /^sagas?_(completed|ended|finished)(_total)?$/) ?? sum(samples, /saga.*(completed|ended|finished).*_total$/),
-    outboxPending: sum(samples, /outbox.*(pending|backlog|undispatched)/),
-    deadLetters: sum(samples, /dead_?letters?(_open|_count|_total)?$/),
-    projectionLagEvents: sum(samples, /(projection|read_model|overview).*lag.*events|(projection|read_model).*lag$/),
+    sagasEnded: exact(samples, 'saga_duration_seconds_count') ?? sum(samples, /^sagas?_(completed|ended|finished)(_total)?$/) ?? sum(samples, /saga.*(completed|ended|finished).*_total$/),
+    outboxPending: exact(samples, 'outbox_pending_messages') ?? sum(samples, /outbox.*(pending|backlog|undispatched)/),
+    deadLetters: exact(samples, 'bus_dead_letters', { status: 'open' }) ?? (samples.some((s) => s.name === 'bus_dead_letters') ? 0 : sum(samples, /dead_?letters?(_open|_count|_total)?$/)),
+    projectionLagEvents: exact(samples, 'projection_lag_events') ?? sum(samples, /(projection|read_model|overview).*lag.*events|(projection|read_model).*lag$/),
   };
 }

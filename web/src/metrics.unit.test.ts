@@ -25,4 +25,19 @@ describe('Prometheus text for the operations page', () => {
     expect(figures(parsePrometheus(text))).toEqual({ sagasEnded: 42, outboxPending: 4, deadLetters: 5, projectionLagEvents: 7 });
     expect(figures([])).toEqual({ sagasEnded: null, outboxPending: null, deadLetters: null, projectionLagEvents: null });
   });
+
+  it("pins the server's own names: open dead letters only, sagas ended from the duration histogram's count", () => {
+    const server = [
+      'saga_duration_seconds_bucket{mode="orchestrated",outcome="CONFIRMED",le="1"} 3',
+      'saga_duration_seconds_count{mode="orchestrated",outcome="CONFIRMED"} 3',
+      'saga_duration_seconds_count{mode="orchestrated",outcome="CANCELLED"} 1',
+      'outbox_pending_messages{module="reservation"} 2',
+      'outbox_oldest_pending_age_seconds{module="reservation"} 0.5',
+      'bus_dead_letters{group="payment",status="open"} 3',
+      'bus_dead_letters{group="payment",status="replayed"} 4',
+      'projection_lag_events{projection="overview"} 6',
+    ].join('\n');
+    expect(figures(parsePrometheus(server))).toEqual({ sagasEnded: 4, outboxPending: 2, deadLetters: 3, projectionLagEvents: 6 });
+    expect(figures(parsePrometheus('bus_dead_letters{group="payment",status="replayed"} 4')).deadLetters).toBe(0);
+  });
 });

@@ -1,4 +1,4 @@
-import { createTRPCClient, getUntypedClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 // Type-only: the browser bundle holds nothing of the server, only the procedures' types.
 import type { AppRouter } from '../../../src/api/router';
@@ -30,12 +30,6 @@ export const trpc = createTRPCClient<AppRouter>({
     }),
   ],
 });
-
-/**
- * Calls by path, for procedures the issue names but this server may not have yet (see pending.ts):
- * the dashboard asks system.info which exist before calling one.
- */
-export const untyped = getUntypedClient(trpc);
 
 /** The tRPC error code of a failed call (UNAUTHORIZED, NOT_FOUND, ...), or null for other errors. */
 export const errorCode = (e: unknown): string | null =>

@@ -1,39 +1,24 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
-import { useHas } from '../api/capabilities';
+import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { errorMessage, trpc, type Outputs } from '../api/client';
-import { pending, PENDING, type Operation } from '../api/pending';
 import { AdminGate, forgetTokenIfRefused } from '../components/AdminGate';
-import { Badge, ErrorNote, Id, Json, NotAvailable, Panel } from '../components/bits';
-import { fingerprintOf, groupDeadLetters, joinedDuring } from '../dead-letter-groups';
+import { Badge, ErrorNote, Id, Json, Panel } from '../components/bits';
 import { ago, time, typeName } from '../format';
 
 type DeadLetter = Outputs['admin']['deadLetters']['get'];
+type Group = Outputs['admin']['deadLetters']['groups'][number];
+type Operation = Outputs['admin']['operations']['get'];
 type Status = 'open' | 'replayed' | 'discarded' | '';
 
-/** A group as the page shows it, from the server's groups or grouped here. */
-interface GroupView {
-  fingerprint: string;
-  count: number;
-  firstSeen: string;
-  lastSeen: string;
-  sampleError: string;
-  /** Only for groups made here: the open records in it. */
-  records: DeadLetter[] | null;
-}
-
-/** A whole group's retry: the server's durable operation, or (fallback) replays sent one by one from here. */
+/** A group retry started from this page: the server's durable operation (admin.deadLetters.replayGroup), followed with admin.operations.get. */
 interface Run {
   fingerprint: string;
-  startedAt: string;
-  status: 'running' | 'done' | 'cancelled' | 'failed';
-  done: number;
-  total: number;
-  failures: Array<{ id: string; why: string }>;
-  retried: Set<string>;
   operationId: string | null;
-  operation: Operation | null;
+  /** Why replayGroup refused (a conflict, nothing open, ...). */
+  startError: string | null;
 }
+
+const finished = (op: Operation | undefined) => op !== undefined && op.status !== 'running';
 
 export function DeadLetters() {
   return (
@@ -44,115 +29,86 @@ export function DeadLetters() {
 }
 
 function DeadLetterBoard() {
-  const has = useHas();
   const qc = useQueryClient();
-  const durable = has(PENDING.deadLetterGroups) && has(PENDING.replayGroup) && has(PENDING.operationGet);
-  const open = useQuery({ queryKey: ['dead-letters', 'open'], queryFn: () => trpc.admin.deadLetters.list.query({ status: 'open', limit: 500 }), refetchInterval: 1_500 });
-  const serverGroups = useQuery({ queryKey: ['dead-letter-groups'], queryFn: pending.deadLetterGroups, enabled: durable, refetchInterval: 1_500 });
+  const groups = useQuery({ queryKey: ['dead-letter-groups'], queryFn: () => trpc.admin.deadLetters.groups.query(), refetchInterval: 1_500 });
   const [runs, setRuns] = useState<Record<string, Run>>({});
-  const cancelled = useRef(new Set<string>());
-  for (const e of [open.error, serverGroups.error]) if (e) forgetTokenIfRefused(e);
+  const ids = Object.values(runs).flatMap((r) => (r.operationId ? [r.operationId] : []));
+  // Polled at the board, not in a group's card: a group leaves the list once its last record is replayed,
+  // and its operation is still followed to the end.
+  const operations = useQueries({
+    queries: ids.map((id) => ({
+      queryKey: ['operation', id],
+      queryFn: () => trpc.admin.operations.get.query({ id }),
+      refetchInterval: (q: { state: { data: Operation | undefined } }) => (finished(q.state.data) ? false : 1_000),
+    })),
+  });
+  const opById = new Map<string, Operation>();
+  for (const q of operations) if (q.data) opById.set(q.data.id, q.data);
+  for (const e of [groups.error, ...operations.map((q) => q.error)]) if (e) forgetTokenIfRefused(e);
 
-  const update = (fp: string, change: Partial<Run>) => setRuns((all) => ({ ...all, [fp]: { ...(all[fp] as Run), ...change } }));
-  const refreshAll = () => qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'system.info' && q.queryKey[0] !== 'saga.diagram' });
+  const refreshAll = () => qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'system.info' && q.queryKey[0] !== 'saga.diagram' && q.queryKey[0] !== 'operation' });
+  // When an operation ends, the records it replayed and the groups change: refresh them at once.
+  const ended = ids.filter((id) => finished(opById.get(id))).join(',');
+  useEffect(() => {
+    if (ended) void refreshAll();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ended]);
 
-  const groups: GroupView[] = durable
-    ? (serverGroups.data ?? []).map((g) => ({ ...g, records: null }))
-    : groupDeadLetters(open.data?.items ?? []).map((g) => ({ ...g, records: g.records }));
-
-  /** FALLBACK(admin.deadLetters.replayGroup): replays each record of the group from this page, in order. */
-  const retryHere = async (g: GroupView) => {
-    const ids = (g.records ?? []).map((d) => d.id);
-    cancelled.current.delete(g.fingerprint);
-    setRuns((all) => ({ ...all, [g.fingerprint]: { fingerprint: g.fingerprint, startedAt: new Date().toISOString(), status: 'running', done: 0, total: ids.length, failures: [], retried: new Set(ids), operationId: null, operation: null } }));
-    const failures: Run['failures'] = [];
-    let done = 0;
-    for (const id of ids) {
-      if (cancelled.current.has(g.fingerprint)) return update(g.fingerprint, { status: 'cancelled' });
-      try {
-        const r = await trpc.admin.deadLetters.replay.mutate({ id });
-        if (r.outcome !== 'handled') failures.push({ id, why: r.outcome });
-      } catch (error) {
-        failures.push({ id, why: errorMessage(error) });
-      }
-      done += 1;
-      update(g.fingerprint, { done, failures: [...failures] });
-    }
-    update(g.fingerprint, { status: 'done' });
-    await refreshAll();
-  };
-
-  const retryOnServer = async (g: GroupView) => {
-    const startedAt = new Date().toISOString();
-    setRuns((all) => ({ ...all, [g.fingerprint]: { fingerprint: g.fingerprint, startedAt, status: 'running', done: 0, total: g.count, failures: [], retried: new Set(), operationId: null, operation: null } }));
+  const retry = async (g: Group) => {
+    setRuns((all) => ({ ...all, [g.fingerprint]: { fingerprint: g.fingerprint, operationId: null, startError: null } }));
     try {
-      const operationId = await pending.replayGroup(g.fingerprint);
-      update(g.fingerprint, { operationId });
+      const { operationId } = await trpc.admin.deadLetters.replayGroup.mutate({ fingerprint: g.fingerprint });
+      setRuns((all) => ({ ...all, [g.fingerprint]: { fingerprint: g.fingerprint, operationId, startError: null } }));
     } catch (error) {
-      update(g.fingerprint, { status: 'failed', failures: [{ id: '', why: errorMessage(error) }] });
+      forgetTokenIfRefused(error);
+      setRuns((all) => ({ ...all, [g.fingerprint]: { fingerprint: g.fingerprint, operationId: null, startError: errorMessage(error) } }));
     }
   };
 
-  const cancel = async (run: Run) => {
-    if (run.operationId) await pending.operationCancel(run.operationId).catch(() => undefined);
-    else cancelled.current.add(run.fingerprint);
+  const cancel = async (id: string) => {
+    try {
+      await trpc.admin.operations.cancel.mutate({ id });
+    } catch (error) {
+      forgetTokenIfRefused(error);
+    }
+    await qc.invalidateQueries({ queryKey: ['operation', id] });
   };
 
+  const list = groups.data ?? [];
   return (
     <>
-      <Panel
-        title="Dead letters by failure"
-        testId="dead-letter-groups"
-        actions={
-          <span className="source">
-            {durable ? 'grouped by the server (admin.deadLetters.groups)' : 'grouped in the browser: consumer group · message type · error (admin.deadLetters.groups not available on this server)'}
-          </span>
-        }
-      >
-        {open.error ? <ErrorNote error={open.error} prefix="admin.deadLetters.list" /> : null}
-        {serverGroups.error ? <ErrorNote error={serverGroups.error} prefix={PENDING.deadLetterGroups} /> : null}
-        {groups.length === 0 ? <p className="muted" data-testid="no-dead-letters">no open dead letters</p> : null}
+      <Panel title="Dead letters by failure" testId="dead-letter-groups" actions={<span className="source">grouped by the server (admin.deadLetters.groups) · retries are durable operations</span>}>
+        {groups.error ? <ErrorNote error={groups.error} prefix="admin.deadLetters.groups" /> : null}
+        {groups.data && list.length === 0 ? <p className="muted" data-testid="no-dead-letters">no open dead letters</p> : null}
         <div className="groups">
-          {groups.map((g) => (
-            <GroupCard
-              key={g.fingerprint}
-              group={g}
-              run={runs[g.fingerprint] ?? null}
-              durable={durable}
-              onRetry={() => void (durable ? retryOnServer(g) : retryHere(g))}
-              onCancel={(run) => void cancel(run)}
-              onOperation={(op) => {
-                const p = op.progress;
-                const finished = !/^(running|pending|queued|in[-_ ]?progress)$/i.test(op.status);
-                update(g.fingerprint, { operation: op, done: p?.done ?? 0, total: p?.total ?? g.count, status: finished ? (/cancel/i.test(op.status) ? 'cancelled' : 'done') : 'running' });
-                if (finished) void refreshAll();
-              }}
-            />
-          ))}
+          {list.map((g) => {
+            const run = runs[g.fingerprint] ?? null;
+            return <GroupCard key={g.fingerprint} group={g} run={run} operation={run?.operationId ? (opById.get(run.operationId) ?? null) : null} onRetry={() => void retry(g)} onCancel={(id) => void cancel(id)} />;
+          })}
           {Object.values(runs)
-            .filter((r) => !groups.some((g) => g.fingerprint === r.fingerprint))
+            .filter((r) => !list.some((g) => g.fingerprint === r.fingerprint))
             .map((r) => (
-              <div className="group group-emptied" key={r.fingerprint} data-testid="dead-letter-group" data-count={0}>
-                <div className="group-title">{r.fingerprint}</div>
-                <RunStatus run={r} />
+              <div className="group group-emptied" key={r.fingerprint} data-testid="dead-letter-group" data-fingerprint={r.fingerprint} data-count={0}>
+                <div className="group-title">
+                  <Id value={r.fingerprint} /> <span className="muted small">no open dead letters left</span>
+                </div>
+                <RunStatus run={r} operation={r.operationId ? (opById.get(r.operationId) ?? null) : null} onCancel={(id) => void cancel(id)} />
               </div>
             ))}
         </div>
-        {!durable ? <NotAvailable what="Retrying a whole group as one durable operation (progress, failures, cancel kept by the server)" needs={`${PENDING.replayGroup} + ${PENDING.operationGet}`} /> : null}
       </Panel>
+      <RecentOperations />
       <Records onChanged={() => void refreshAll()} />
     </>
   );
 }
 
-function GroupCard({ group: g, run, durable, onRetry, onCancel, onOperation }: { group: GroupView; run: Run | null; durable: boolean; onRetry: () => void; onCancel: (run: Run) => void; onOperation: (op: Operation) => void }) {
-  const running = run?.status === 'running';
-  const joined = run && g.records ? joinedDuring(g.records, run.startedAt, run.retried) : [];
-  const serverJoined = run && durable && g.lastSeen > run.startedAt;
+function GroupCard({ group: g, run, operation, onRetry, onCancel }: { group: Group; run: Run | null; operation: Operation | null; onRetry: () => void; onCancel: (id: string) => void }) {
+  const running = run !== null && (operation === null ? run.startError === null : operation.status === 'running');
   return (
-    <div className="group" data-testid="dead-letter-group" data-fingerprint={g.fingerprint} data-count={g.count}>
-      <div className="group-title" title={g.fingerprint}>
-        {g.fingerprint}
+    <div className="group" data-testid="dead-letter-group" data-fingerprint={g.fingerprint} data-group={g.group} data-type={g.type} data-error-type={g.errorType} data-count={g.count}>
+      <div className="group-title" title={g.frames.join('\n')}>
+        {g.group} · {typeName(g.type)} · {g.errorType} <span className="muted small">fingerprint <Id value={g.fingerprint} /></span>
       </div>
       <div className="group-figures">
         <span className="count" data-testid="group-count">
@@ -163,61 +119,89 @@ function GroupCard({ group: g, run, durable, onRetry, onCancel, onOperation }: {
         </span>
       </div>
       <p className="sample">
-        <span className="muted">sample error:</span> {g.sampleError}
+        <span className="muted">latest error:</span> {g.sampleMessage} <span className="muted small">(dead letter <Id value={g.sampleId} />)</span>
       </p>
+      {g.frames.length ? (
+        <details>
+          <summary className="small">where it failed ({g.frames.length} frames)</summary>
+          <pre className="json">{g.frames.join('\n')}</pre>
+        </details>
+      ) : null}
       <div className="actions">
         <button type="button" onClick={onRetry} disabled={running} data-testid="retry-group">
           Retry group ({g.count})
         </button>
-        {running && run ? (
-          <button type="button" className="secondary" onClick={() => onCancel(run)}>
-            Cancel
-          </button>
-        ) : null}
       </div>
-      {run?.operationId && running ? <OperationPoller id={run.operationId} onOperation={onOperation} /> : null}
-      {run ? <RunStatus run={run} /> : null}
-      {joined.length > 0 || serverJoined ? (
+      {run ? <RunStatus run={run} operation={operation} onCancel={onCancel} /> : null}
+    </div>
+  );
+}
+
+/** A group retry's progress, failures and the warning when new failures joined the group while it ran. */
+function RunStatus({ run, operation: op, onCancel }: { run: Run; operation: Operation | null; onCancel: (id: string) => void }) {
+  if (run.startError) return <p className="note note-error" data-testid="group-run" data-status="refused">{run.startError}</p>;
+  if (!run.operationId || !op)
+    return (
+      <div className="run" data-testid="group-run" data-status="starting">
+        <span className="small">starting…</span>
+      </div>
+    );
+  const pct = op.total ? Math.round((op.done / op.total) * 100) : 100;
+  return (
+    <div className="run" data-testid="group-run" data-status={op.status} data-operation-id={op.id} data-done={op.done} data-total={op.total} data-failed={op.failed}>
+      <div className="progress" aria-label="retry progress">
+        <div style={{ width: `${pct}%` }} />
+      </div>
+      <span className="small">
+        operation <Id value={op.id} /> · <Badge value={op.status} /> · {op.done}/{op.total}
+        {op.failed ? ` · ${op.failed} failed` : ''}
+        {op.endedAt ? ` · ended ${time(op.endedAt)}` : ''}
+      </span>
+      {op.status === 'running' ? (
+        <button type="button" className="secondary" onClick={() => onCancel(op.id)} data-testid="cancel-group">
+          Cancel
+        </button>
+      ) : null}
+      {op.error ? <p className="note note-error">{op.error}</p> : null}
+      {op.failures.length ? (
+        <ul className="plain small" data-testid="run-failures">
+          {op.failures.map((f, i) => (
+            <li key={i}>
+              <Id value={f.id} /> {f.error}
+            </li>
+          ))}
+          {op.failed > op.failures.length ? <li className="muted">… and {op.failed - op.failures.length} more</li> : null}
+        </ul>
+      ) : null}
+      {op.newFailuresDuringReplay > 0 ? (
         <p className="note note-warn" role="alert" data-testid="joined-warning">
-          New failures joined this group during its retry{joined.length ? ` (${joined.length})` : ''}: the cause may not be fixed yet.
+          {op.newFailuresDuringReplay} new failure{op.newFailuresDuringReplay === 1 ? '' : 's'} joined this group during its retry: the cause may not be fixed yet.
         </p>
       ) : null}
     </div>
   );
 }
 
-function OperationPoller({ id, onOperation }: { id: string; onOperation: (op: Operation) => void }) {
-  const op = useQuery({ queryKey: ['operation', id], queryFn: () => pending.operationGet(id), refetchInterval: 1_000 });
-  // Structural sharing keeps `op.data` the same object while the operation does not change.
-  useEffect(() => {
-    if (op.data) onOperation(op.data);
-  }, [op.data]);
-  return op.error ? <ErrorNote error={op.error} prefix={PENDING.operationGet} /> : null;
-}
-
-function RunStatus({ run }: { run: Run }) {
-  const pct = run.total ? Math.round((run.done / run.total) * 100) : 100;
-  const failures = run.operation?.failures?.map((f) => ({ id: f.deadLetterId ?? f.id ?? '', why: f.error ?? f.message ?? '' })) ?? run.failures;
+/** The server's group retries (admin.operations.list): they survive a reload or a restart of the server. */
+function RecentOperations() {
+  const ops = useQuery({ queryKey: ['operations'], queryFn: () => trpc.admin.operations.list.query({ limit: 10 }), refetchInterval: 3_000 });
+  if (ops.error) forgetTokenIfRefused(ops.error);
   return (
-    <div className="run" data-testid="group-run" data-status={run.status}>
-      <div className="progress" aria-label="retry progress">
-        <div style={{ width: `${pct}%` }} />
-      </div>
-      <span className="small">
-        {run.operationId ? <>operation <Id value={run.operationId} /> · </> : 'replayed from this page · '}
-        {run.status} · {run.done}/{run.total}
-        {failures.length ? ` · ${failures.length} failed` : ''}
-      </span>
-      {failures.length ? (
+    <Panel title="Group retries" testId="operations">
+      {ops.error ? <ErrorNote error={ops.error} prefix="admin.operations.list" /> : null}
+      {ops.data && ops.data.length === 0 ? <p className="muted">none yet</p> : null}
+      {ops.data && ops.data.length > 0 ? (
         <ul className="plain small">
-          {failures.map((f, i) => (
-            <li key={i}>
-              <Id value={f.id} /> {f.why}
+          {ops.data.map((o) => (
+            <li key={o.id} data-testid="operation" data-status={o.status}>
+              {time(o.startedAt)} <Badge value={o.status} /> {o.group} · {typeName(o.type)} · {o.errorType} · {o.done}/{o.total}
+              {o.failed ? ` · ${o.failed} failed` : ''}
+              {o.newFailuresDuringReplay ? ` · ${o.newFailuresDuringReplay} new failures during it` : ''} <Id value={o.id} />
             </li>
           ))}
         </ul>
       ) : null}
-    </div>
+    </Panel>
   );
 }
 
@@ -282,7 +266,7 @@ function Record({ d, onDone }: { d: DeadLetter; onDone: (said: string) => void }
     }
   };
   return (
-    <li className="record" data-testid="dead-letter" data-id={d.id} data-status={d.status} data-fingerprint={fingerprintOf(d)}>
+    <li className="record" data-testid="dead-letter" data-id={d.id} data-status={d.status} data-fingerprint={d.fingerprint}>
       <div className="record-head">
         <Badge value={d.status} /> <strong title={d.type}>{typeName(d.type)}</strong> <span className="muted small">v{d.version} · group {d.group}</span>
         <span className="muted small">

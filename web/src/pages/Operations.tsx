@@ -1,10 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
-import { useHas, useSystemInfo } from '../api/capabilities';
+import { useSystemInfo } from '../api/capabilities';
 import { errorMessage, trpc } from '../api/client';
-import { pending, PENDING } from '../api/pending';
 import { AdminGate, forgetTokenIfRefused, useAdminToken } from '../components/AdminGate';
-import { Badge, ErrorNote, Panel } from '../components/bits';
+import { Badge, ErrorNote, Json, Panel } from '../components/bits';
 import { figures, parsePrometheus, type Figures } from '../metrics';
 
 const OUTAGE_KEY = 'consistency-lab.providerOutage';
@@ -45,6 +44,11 @@ export function Operations() {
         </AdminGate>
       </Panel>
       <FiguresPanel />
+      <Panel title="Read model" testId="projections">
+        <AdminGate what="The read model's projection status">
+          <ProjectionStatus />
+        </AdminGate>
+      </Panel>
     </>
   );
 }
@@ -116,7 +120,6 @@ function Tile({ label, value, hint, testId }: { label: string; value: string; hi
 
 /** Throughput, outbox backlog, dead letters and projection lag: from /metrics when it exists, else what the API tells. */
 function FiguresPanel() {
-  const has = useHas();
   const token = useAdminToken();
   // TODO(metrics): when /metrics is missing this one request answers 404 (the browser logs it); it is not repeated.
   const metrics = useQuery({ queryKey: ['metrics'], queryFn: readMetrics, refetchInterval: (q) => (q.state.data?.available === false ? false : 2_000) });
@@ -127,7 +130,7 @@ function FiguresPanel() {
     enabled: !m && token !== null,
     refetchInterval: 2_000,
   });
-  const lag = useQuery({ queryKey: ['figures', 'lag'], queryFn: () => pending.overviewList({ limit: 1 }), enabled: !m && has(PENDING.overviewList), refetchInterval: 2_000 });
+  const lag = useQuery({ queryKey: ['figures', 'lag'], queryFn: () => trpc.overview.list.query({ limit: 1 }), enabled: !m, refetchInterval: 2_000 });
   const previous = useRef<{ at: number; ended: number } | null>(null);
   const rate = useRef<number | null>(null);
   if (m?.sagasEnded !== null && m?.sagasEnded !== undefined && metrics.data) {
@@ -150,9 +153,42 @@ function FiguresPanel() {
           testId="figure-lag"
           label="projection lag (events)"
           value={m?.projectionLagEvents !== null && m?.projectionLagEvents !== undefined ? String(m.projectionLagEvents) : lag.data ? `${lag.data.lag.events} (${lag.data.lag.ms} ms)` : '—'}
-          hint={m || lag.data ? undefined : 'read model (overview.list) not available on this server'}
+          hint={m ? undefined : 'from overview.list'}
         />
       </div>
     </Panel>
+  );
+}
+
+/** admin.projections.status: the read model's generation, checkpoint per source, lag and the latest rebuild. */
+function ProjectionStatus() {
+  const st = useQuery({ queryKey: ['projections'], queryFn: () => trpc.admin.projections.status.query(), refetchInterval: 2_000 });
+  if (st.error) forgetTokenIfRefused(st.error);
+  if (st.error) return <ErrorNote error={st.error} prefix="admin.projections.status" />;
+  const s = st.data;
+  if (!s) return <p className="muted">loading…</p>;
+  return (
+    <dl className="facts" data-testid="projection-status" data-lag-events={s.lag.events} data-rebuilding={String(s.rebuilding)}>
+      <dt>Generation</dt>
+      <dd>{s.generation}</dd>
+      <dt>Lag</dt>
+      <dd>
+        {s.lag.events} events / {s.lag.ms} ms{s.rebuilding ? <> · <Badge value="REBUILDING" /></> : null}
+      </dd>
+      <dt>Sources</dt>
+      <dd>
+        <pre className="json">{JSON.stringify(s.sources, null, 2)}</pre>
+      </dd>
+      <dt>Latest rebuild</dt>
+      <dd>
+        {s.rebuild ? (
+          <>
+            generation {s.rebuild.generation} · {Math.round(s.rebuild.progress * 100)}% · <Json value={s.rebuild} />
+          </>
+        ) : (
+          <span className="muted">none</span>
+        )}
+      </dd>
+    </dl>
   );
 }

@@ -1,9 +1,7 @@
-import { useQuery } from '@tanstack/react-query';
-import { useCapabilitiesKnown, useHas } from '../api/capabilities';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { errorCode, trpc, type Outputs } from '../api/client';
-import { useLiveRefresh } from '../api/live';
-import { pending, PENDING, type HistoryEvent } from '../api/pending';
-import { Badge, ErrorNote, Id, NotAvailable, Panel } from '../components/bits';
+import { Badge, ErrorNote, Id, Panel } from '../components/bits';
 import { SagaDiagram } from '../components/SagaDiagram';
 import { money, time, typeName } from '../format';
 import { Link } from '../navigation';
@@ -11,32 +9,74 @@ import { Link } from '../navigation';
 type Saga = Outputs['saga']['get'];
 type Step = Saga['steps'][number];
 type Payment = Outputs['payment']['getByReservation'];
+type ReservationEvent = Outputs['reservation']['history'][number];
+type PaymentEntry = Outputs['payment']['history'][number];
 const settled = <T,>(r: PromiseSettledResult<T>) => (r.status === 'fulfilled' ? { value: r.value, error: null } : { value: null, error: r.reason as unknown });
 
 /**
  * Everything the page shows, asked for together: the calls travel as one batch, so while the saga or
  * the payment has not started yet its "not found" comes back inside a successful request.
  */
-async function loadDetail(id: string, has: (path: string) => boolean) {
+async function loadDetail(id: string) {
   const [reservation, saga, payment, reservationHistory, paymentHistory] = await Promise.allSettled([
     trpc.reservation.get.query({ id }),
     trpc.saga.get.query({ reservationId: id }),
     trpc.payment.getByReservation.query({ reservationId: id }),
-    // FALLBACK(reservation.history / payment.history): shown only where the server has them.
-    has(PENDING.reservationHistory) ? pending.reservationHistory(id) : Promise.resolve(null),
-    has(PENDING.paymentHistory) ? pending.paymentHistory(id) : Promise.resolve(null),
+    trpc.reservation.history.query({ id }),
+    trpc.payment.history.query({ reservationId: id }),
   ]);
   return { reservation: settled(reservation), saga: settled(saga), payment: settled(payment), reservationHistory: settled(reservationHistory), paymentHistory: settled(paymentHistory) };
 }
 
+type Feed = 'connecting' | 'live' | 'ended' | 'lost';
+
+/**
+ * The page's live feed: reservation.onChange and saga.onChange over Server-Sent Events (httpSubscriptionLink,
+ * which resumes from the last tracked event id after a dropped connection). Every pushed change refetches
+ * the page's batch, so the timeline grows as the saga moves. No polling here.
+ */
+function useLiveDetail(id: string, key: readonly unknown[]): Feed {
+  const qc = useQueryClient();
+  const [reservationFeed, setReservationFeed] = useState<Feed>('connecting');
+  const [sagaFeed, setSagaFeed] = useState<Feed>('connecting');
+  useEffect(() => {
+    const refresh = () => void qc.invalidateQueries({ queryKey: key });
+    const handlers = (set: (f: Feed) => void) => ({
+      onStarted: () => {
+        set('live');
+        refresh();
+      },
+      onData: refresh,
+      onError: () => {
+        set('lost');
+        refresh();
+      },
+      onComplete: () => set('ended'),
+    });
+    const a = trpc.reservation.onChange.subscribe({ id }, handlers(setReservationFeed));
+    const b = trpc.saga.onChange.subscribe({ reservationId: id }, handlers(setSagaFeed));
+    return () => {
+      a.unsubscribe();
+      b.unsubscribe();
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id, qc]);
+  if (reservationFeed === 'lost' || sagaFeed === 'lost') return 'lost';
+  if (reservationFeed === 'connecting' || sagaFeed === 'connecting') return 'connecting';
+  return reservationFeed === 'ended' && sagaFeed === 'ended' ? 'ended' : 'live';
+}
+
+const FEED_SAID: Record<Feed, string> = {
+  connecting: 'connecting to the live feed…',
+  live: 'live (reservation.onChange + saga.onChange)',
+  ended: 'final: the server closed the live feed (nothing more will change here)',
+  lost: 'live feed lost: reload the page to reconnect',
+};
+
 export function ReservationDetail({ id }: { id: string }) {
-  const has = useHas();
-  const known = useCapabilitiesKnown();
   const key = ['detail', id];
-  // FALLBACK(subscriptions): reservation.onChange and saga.onChange push changes; without them the page polls.
-  const a = useLiveRefresh(key, { path: PENDING.reservationOnChange, input: { id } }, 1_000);
-  const b = useLiveRefresh(key, { path: PENDING.sagaOnChange, input: { reservationId: id } }, 1_000);
-  const detail = useQuery({ queryKey: key, queryFn: () => loadDetail(id, has), enabled: known, refetchInterval: a.live && b.live ? false : 1_000 });
+  const feed = useLiveDetail(id, key);
+  const detail = useQuery({ queryKey: key, queryFn: () => loadDetail(id) });
   const d = detail.data;
 
   if (detail.error) return <ErrorNote error={detail.error} />;
@@ -57,7 +97,7 @@ export function ReservationDetail({ id }: { id: string }) {
       <p className="crumbs">
         <Link to={{ page: 'reservations' }}>Reservations</Link> / <Id value={r.id} />
       </p>
-      <Panel title={<>Reservation <Badge value={r.status} /></>} actions={<span className="source">{a.live && b.live ? 'live (subscriptions)' : 'refreshed every second'}</span>}>
+      <Panel title={<>Reservation <Badge value={r.status} /></>} actions={<span className="source" data-testid="feed" data-feed={feed}>{FEED_SAID[feed]}</span>}>
         <dl className="facts">
           <dt>Id</dt>
           <dd><Id value={r.id} /></dd>
@@ -99,11 +139,11 @@ export function ReservationDetail({ id }: { id: string }) {
         <Compensations saga={saga} />
       </Panel>
       <div className="columns">
-        <Panel title="Reservation history">
-          {has(PENDING.reservationHistory) ? <History events={d.reservationHistory.value} error={d.reservationHistory.error} /> : <NotAvailable what="The reservation's event history" needs={PENDING.reservationHistory} />}
+        <Panel title="Reservation history" testId="reservation-history">
+          <ReservationHistory events={d.reservationHistory.value} error={d.reservationHistory.error} />
         </Panel>
-        <Panel title="Payment history">
-          {has(PENDING.paymentHistory) ? <History events={d.paymentHistory.value} error={d.paymentHistory.error} /> : <NotAvailable what="The payment's event history" needs={PENDING.paymentHistory} />}
+        <Panel title="Payment history" testId="payment-history">
+          <PaymentHistory entries={d.paymentHistory.value} error={d.paymentHistory.error} currency={r.currency} />
         </Panel>
       </div>
     </div>
@@ -229,17 +269,72 @@ function Compensations({ saga }: { saga: Saga | null }) {
   );
 }
 
-function History({ events, error }: { events: HistoryEvent[] | null; error: unknown }) {
+/** reservation.history: the stream's events, oldest first, with their contract version (and the stored one when upcast). */
+function ReservationHistory({ events, error }: { events: ReservationEvent[] | null; error: unknown }) {
   if (error) return <ErrorNote error={error} />;
   if (!events || events.length === 0) return <p className="muted">no events yet</p>;
   return (
     <ol className="plain history">
-      {events.map((e, i) => (
-        <li key={i}>
-          {time(e.at ?? e.occurredAt, true)} <strong title={e.type}>{typeName(e.type)}</strong>
-          {e.version !== undefined ? <span className="muted small"> v{e.version}</span> : null} <Id value={e.messageId ?? e.id} />
+      {events.map((e) => (
+        <li key={e.version} data-testid="reservation-event" data-type={e.type}>
+          {time(e.occurredAt, true)} <strong title={e.type}>{typeName(e.type)}</strong>
+          <span className="muted small">
+            {' '}
+            #{e.version} · schema v{e.schemaVersion}
+            {e.upcastFrom !== null ? ` (stored as v${e.upcastFrom}, upcast)` : ''}
+          </span>{' '}
+          <Id value={e.messageId} />
         </li>
       ))}
     </ol>
   );
+}
+
+/** payment.history: charge attempts (with the provider's answer), captures, refunds and published events, in order. */
+function PaymentHistory({ entries, error, currency }: { entries: PaymentEntry[] | null; error: unknown; currency: string }) {
+  if (errorCode(error) === 'NOT_FOUND') return <p className="muted">no payment yet</p>;
+  if (error) return <ErrorNote error={error} />;
+  if (!entries || entries.length === 0) return <p className="muted">nothing yet</p>;
+  return (
+    <ol className="plain history">
+      {entries.map((e, i) => (
+        <li key={i} data-testid="payment-entry" data-kind={e.kind}>
+          {time(e.at, true)} <PaymentEntryText e={e} currency={currency} />
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function PaymentEntryText({ e, currency }: { e: PaymentEntry; currency: string }) {
+  switch (e.kind) {
+    case 'charge-attempt':
+      return (
+        <>
+          <strong>charge attempt {e.attempt}</strong> → <Badge value={e.outcome ?? 'no answer'} />
+          {e.code ? <span className="small"> {e.code}</span> : null}
+          {e.message ? <span className="muted small"> {e.message}</span> : null}
+          {e.providerRef ? <> <Id value={e.providerRef} /></> : null}
+        </>
+      );
+    case 'capture':
+    case 'refund':
+      return (
+        <>
+          <strong>{e.kind}</strong> {money(e.amount, currency)} {e.providerRef ? <Id value={e.providerRef} /> : null}
+        </>
+      );
+    case 'event':
+      return (
+        <>
+          <strong title={e.type}>{typeName(e.type)}</strong>
+          <span className="muted small">
+            {' '}
+            schema v{e.schemaVersion}
+            {e.upcastFrom !== null ? ` (stored as v${e.upcastFrom}, upcast)` : ''}
+          </span>{' '}
+          <Id value={e.messageId} />
+        </>
+      );
+  }
 }

@@ -1,75 +1,61 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { useCapabilitiesKnown, useHas } from '../api/capabilities';
-import { errorMessage, trpc, type Outputs } from '../api/client';
-import { pending, PENDING, type OverviewPage, type OverviewRow } from '../api/pending';
+import { errorMessage, trpc, type Inputs, type Outputs } from '../api/client';
 import { Badge, ErrorNote, Panel } from '../components/bits';
 import { CreateReservation } from '../components/CreateReservation';
 import { money, time } from '../format';
 import { Link } from '../navigation';
+import { rowOfOverview, rowOfReservation, type Row } from '../rows';
 import { searchReservations, type Match } from '../search';
 
 type Reservation = Outputs['reservation']['get'];
-type Row = Reservation | OverviewRow;
+type OverviewPage = Outputs['overview']['list'];
+type ListInput = Inputs['overview']['list'];
+
 interface Filter {
-  status: string;
+  status: '' | NonNullable<ListInput['status']>;
   customerId: string;
   resourceId: string;
-  paymentStatus: string;
+  paymentStatus: '' | NonNullable<ListInput['paymentStatus']>;
   from: string;
   to: string;
 }
 const EMPTY: Filter = { status: '', customerId: '', resourceId: '', paymentStatus: '', from: '', to: '' };
+const PAYMENT_STATUSES: Array<NonNullable<ListInput['paymentStatus']>> = ['CAPTURED', 'DECLINED', 'REFUND_PENDING', 'REFUNDED', 'CANCELLED'];
 const POLL_MS = 1_000;
-const FALLBACK_SCAN = 200;
+const PAGE = 100;
 
 const isoOrUndefined = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
-/** The list: the read model's overview when the server has it, else the reservation module's own list. */
-async function loadList(f: Filter, useOverview: boolean): Promise<{ rows: Row[]; overview: OverviewPage | null }> {
-  if (useOverview) {
-    const page = await pending.overviewList({
-      status: f.status || undefined,
-      customerId: f.customerId.trim() || undefined,
-      resourceId: f.resourceId.trim() || undefined,
-      paymentStatus: f.paymentStatus || undefined,
-      from: isoOrUndefined(f.from),
-      to: isoOrUndefined(f.to),
-      limit: 100,
-    });
-    return { rows: page.items, overview: page };
-  }
-  // FALLBACK(overview.list): reservation.list filters by status and customer; resource and time range are
-  // applied here to the newest reservations.
-  const page = await trpc.reservation.list.query({ status: (f.status || undefined) as Reservation['status'] | undefined, customerId: f.customerId.trim() || undefined, limit: FALLBACK_SCAN });
-  const from = isoOrUndefined(f.from);
-  const to = isoOrUndefined(f.to);
-  const rows = page.items.filter(
-    (r) => (!f.resourceId.trim() || r.resourceId === f.resourceId.trim()) && (!from || r.startsAt >= from) && (!to || r.startsAt < to),
-  );
-  return { rows, overview: null };
-}
+/** The list: the read model's overview (reservation joined with its payment), filtered by the server. */
+const loadList = (f: Filter): Promise<OverviewPage> =>
+  trpc.overview.list.query({
+    status: f.status || undefined,
+    customerId: f.customerId.trim() || undefined,
+    resourceId: f.resourceId.trim() || undefined,
+    paymentStatus: f.paymentStatus || undefined,
+    from: isoOrUndefined(f.from),
+    to: isoOrUndefined(f.to),
+    limit: PAGE,
+  });
 
 export function Reservations() {
-  const has = useHas();
-  const known = useCapabilitiesKnown();
-  const useOverview = has(PENDING.overviewList);
   const [filter, setFilter] = useState<Filter>(EMPTY);
   const [created, setCreated] = useState<Reservation[]>([]);
   const qc = useQueryClient();
   // LIVE(list): the list polls. reservation.onChange is per reservation, and one EventSource per row
   // would use up the browser's six connections to this server; the detail page subscribes instead.
-  const list = useQuery({ queryKey: ['reservations', filter, useOverview], queryFn: () => loadList(filter, useOverview), enabled: known, refetchInterval: POLL_MS });
-  const rows = mergeCreated(list.data?.rows ?? [], created, filter);
+  const list = useQuery({ queryKey: ['reservations', filter], queryFn: () => loadList(filter), refetchInterval: POLL_MS, placeholderData: keepPreviousData });
+  const rows = mergeCreated((list.data?.items ?? []).map(rowOfOverview), created, filter);
   const set = (k: keyof Filter) => (e: { target: { value: string } }) => setFilter({ ...filter, [k]: e.target.value });
 
   return (
     <>
-      <SearchBox has={has} />
+      <SearchBox />
       <Panel
         title="Reservations"
         testId="reservations"
-        actions={<SourceNote overview={list.data?.overview ?? null} known={known} usesOverview={useOverview} />}
+        actions={<SourceNote page={list.data ?? null} />}
       >
         <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="filters">
           <label>
@@ -89,28 +75,28 @@ export function Reservations() {
             Resource
             <input value={filter.resourceId} onChange={set('resourceId')} name="resourceId" placeholder="resource id" />
           </label>
-          <label title={useOverview ? undefined : 'needs overview.list (the read model joins reservation and payment)'}>
+          <label>
             Payment
-            <select value={filter.paymentStatus} onChange={set('paymentStatus')} name="paymentStatus" disabled={!useOverview}>
+            <select value={filter.paymentStatus} onChange={set('paymentStatus')} name="paymentStatus">
               <option value="">any</option>
-              {['CHARGING', 'CAPTURED', 'DECLINED', 'REFUND_PENDING', 'REFUNDED', 'CANCELLED'].map((s) => (
+              {PAYMENT_STATUSES.map((s) => (
                 <option key={s}>{s}</option>
               ))}
             </select>
           </label>
           <label>
-            Starts from
+            Created from
             <input type="datetime-local" value={filter.from} onChange={set('from')} name="from" />
           </label>
           <label>
-            until
+            before
             <input type="datetime-local" value={filter.to} onChange={set('to')} name="to" />
           </label>
           <button type="button" className="secondary" onClick={() => setFilter(EMPTY)}>
             Clear
           </button>
         </form>
-        {list.error ? <ErrorNote error={list.error} prefix="listing reservations" /> : null}
+        {list.error ? <ErrorNote error={list.error} prefix="overview.list" /> : null}
         <ReservationTable rows={rows} loading={list.isPending} />
       </Panel>
       <CreateReservation
@@ -123,23 +109,20 @@ export function Reservations() {
   );
 }
 
-/** A reservation created here shows at once (PENDING, from the create answer) until the list has it. */
+/** A reservation created here shows at once (PENDING, from the create answer) until the read model has it. */
 function mergeCreated(rows: Row[], created: Reservation[], f: Filter): Row[] {
-  const fresh = created.filter((c) => !rows.some((r) => r.id === c.id) && (!f.status || c.status === f.status) && (!f.customerId || c.customerId === f.customerId));
-  return [...fresh, ...rows];
+  const filtered = f.resourceId || f.paymentStatus || f.from || f.to;
+  const fresh = created.filter((c) => !filtered && !rows.some((r) => r.id === c.id) && (!f.status || c.status === f.status) && (!f.customerId || c.customerId === f.customerId.trim()));
+  return [...fresh.map(rowOfReservation), ...rows];
 }
 
-function SourceNote({ overview, known, usesOverview }: { overview: OverviewPage | null; known: boolean; usesOverview: boolean }) {
-  if (!known) return null;
-  if (usesOverview && overview)
-    return (
-      <span className="source" data-testid="projection-lag">
-        read model · projection lag {overview.lag.events} events / {overview.lag.ms} ms{overview.rebuilding ? ' · rebuilding' : ''}
-      </span>
-    );
+/** Where the list comes from and how far behind the write side the read model is. */
+function SourceNote({ page }: { page: OverviewPage | null }) {
+  if (!page) return null;
   return (
-    <span className="source" data-testid="projection-lag" title="overview.list is not available on this server">
-      from reservation.list (read model not available on this server: no projection lag; resource and time filters apply to the newest {FALLBACK_SCAN}) · refreshed every second
+    <span className="source" data-testid="projection-lag" data-events={page.lag.events} data-rebuilding={String(page.rebuilding)}>
+      read model (overview.list) · projection lag {page.lag.events} events / {page.lag.ms} ms{page.rebuilding ? ' · rebuilding' : ''}
+      {page.nextCursor ? ` · newest ${PAGE} shown` : ''} · refreshed every second
     </span>
   );
 }
@@ -181,7 +164,7 @@ export function ReservationTable({ rows, loading, matchedBy }: { rows: Row[]; lo
               <td>
                 <Badge value={r.status} title={r.cancellationReason ?? undefined} />
               </td>
-              <td>{'paymentStatus' in r ? <Badge value={r.paymentStatus} /> : <span className="muted" title="needs the read model (overview.list)">{r.paymentId ? 'started' : '—'}</span>}</td>
+              <td>{r.paymentStatus !== undefined ? <Badge value={r.paymentStatus} /> : <span className="muted" title="not in the read model yet">{r.paymentId ? 'started' : '—'}</span>}</td>
               <td className="nowrap">{time(r.updatedAt)}</td>
             </tr>
           ))}
@@ -191,7 +174,7 @@ export function ReservationTable({ rows, loading, matchedBy }: { rows: Row[]; lo
   );
 }
 
-function SearchBox({ has }: { has: (path: string) => boolean }) {
+function SearchBox() {
   const [query, setQuery] = useState('');
   const [state, setState] = useState<{ q: string; matches: Match[] } | { q: string; error: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -202,7 +185,7 @@ function SearchBox({ has }: { has: (path: string) => boolean }) {
     setBusy(true);
     setState(null);
     try {
-      setState({ q, matches: await searchReservations(q, has) });
+      setState({ q, matches: await searchReservations(q) });
     } catch (error) {
       setState({ q, error: errorMessage(error) });
     } finally {
