@@ -121,7 +121,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const source = (name: SourceName, m: ReservationModule | PaymentModule): EventSource => ({ name, read: (a, n) => m.readEvents(a, n), head: () => m.headPosition() });
   const readModel =
     reservation && config.READ_MODEL === 'on'
-      ? new ReadModel({ dataDir: config.DATA_DIR, sources: [source('reservation', reservation), ...(payment ? [source('payment', payment)] : [])], clock, log, rebuildBatch: config.READ_MODEL_REBUILD_BATCH })
+      ? new ReadModel({ dataDir: config.DATA_DIR, sources: [source('reservation', reservation), ...(payment ? [source('payment', payment)] : [])], clock, log, rebuildBatch: config.READ_MODEL_REBUILD_BATCH, thread: config.READ_MODEL_THREAD })
       : null;
   if (readModel) parts.push(readModel);
   const audit = reservation ? buildAuditor(config, reservation, payment, saga, messaging.bus, overrides.providerLedger ?? (provider ? () => provider.ledger() : null), clock, log) : null;

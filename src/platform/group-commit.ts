@@ -37,6 +37,8 @@ export class GroupCommit {
   constructor(
     db: Db,
     private readonly maxBatch = 1_000,
+    /** BEGIN IMMEDIATE: for a file another connection writes too, so a transaction never fails to upgrade its read lock. */
+    immediate = false,
   ) {
     this.file = db.name;
     // Statements and transaction functions are made once: building them per write is a real cost.
@@ -44,9 +46,10 @@ export class GroupCommit {
     const release = db.prepare('RELEASE group_commit_item');
     const rollback = db.prepare('ROLLBACK TO group_commit_item');
     // Fast path: no write in the batch fails (the common case), so no savepoints are needed.
-    const optimistic = db.transaction((batch: Pending[]) => batch.map((item) => ({ ok: true, value: item.fn() })));
+    const optimisticTx = db.transaction((batch: Pending[]) => batch.map((item) => ({ ok: true, value: item.fn() })));
+    const optimistic = immediate ? (batch: Pending[]) => optimisticTx.immediate(batch) : optimisticTx;
     // A write threw: the whole attempt was rolled back; run the batch again, each write in its own savepoint.
-    const isolated = db.transaction((batch: Pending[]) =>
+    const isolatedTx = db.transaction((batch: Pending[]) =>
       batch.map((item) => {
         savepoint.run();
         try {
@@ -60,6 +63,7 @@ export class GroupCommit {
         }
       }),
     );
+    const isolated = immediate ? (batch: Pending[]) => isolatedTx.immediate(batch) : isolatedTx;
     this.commitBatch = (batch) => {
       try {
         return optimistic(batch);

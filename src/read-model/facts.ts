@@ -93,6 +93,13 @@ export const causalRank = new Map(FOLDS.map((f, i) => [f.contract.type, i]));
 /** The contract of a stored envelope, if the read model folds it. */
 export const projectedContract = (type: string, version: number): Contract | undefined => byName.get(`${type}.v${version}`)?.contract;
 
+/** The contract a projected event names (the projector thread gets names, not contracts). */
+export function projectedContractByName(name: string): Contract {
+  const fold = byName.get(name);
+  if (!fold) throw new Error(`the read model does not fold ${name}; it folds ${[...byName.keys()].join(', ')}`);
+  return fold.contract;
+}
+
 /** Adds one (validated) event to the facts, in place. */
 export function addEvent(f: Facts, contract: Contract, payload: unknown, occurredAt: string): void {
   const fold = byName.get(contract.name);

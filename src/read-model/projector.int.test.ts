@@ -9,6 +9,7 @@ import { foldHistories } from './fresh-fold';
 import { ReadModelStore } from './infrastructure/read-model-store';
 import { overviewOf } from './overview-queries';
 import { projectorSubscriptions } from './projector';
+import { InlineProjector } from './projector-client';
 
 type Step = [Contract, Record<string, unknown>];
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -78,7 +79,7 @@ const memorySources = (events: ReturnType<typeof histories>): EventSource[] =>
 /** Hands the envelopes to the projector's own handlers, in the given order; `together` delivers them all at once (one group commit). */
 async function project(deliveries: readonly Envelope[], together: boolean) {
   const store = ReadModelStore.open(':memory:');
-  const table = projectorSubscriptions(store, () => 1);
+  const table = projectorSubscriptions(new InlineProjector(store, () => 1));
   const deliver = (e: Envelope) => {
     const r = table.routes.find((x) => x.contract.type === e.type) as (typeof table.routes)[number];
     return r.handle({ envelope: e, payload: e.payload, log: silentLogger, attempt: 1 });

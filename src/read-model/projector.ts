@@ -16,25 +16,33 @@ export const inboxGroup = (gen: number): string => `${READ_MODEL_GROUP}/${gen}`;
  * inbox, merge it into the reservation's row (one statement), count it in the checkpoint. False when the
  * generation had it already (a duplicate, or folded by its rebuild).
  */
-export function applyEvent(store: ReadModelStore, gen: number, source: SourceName, contract: Contract, envelope: Envelope, payload: unknown): boolean {
+export function applyEvent(store: ReadModelStore, gen: number, source: SourceName, contract: Contract, envelope: Pick<Envelope, 'id' | 'occurredAt'>, payload: unknown): boolean {
   if (!store.inbox.claim(inboxGroup(gen), envelope.id)) return false;
   store.overview.merge(gen, contract, payload, envelope.occurredAt);
   store.addToFeed(gen, source, 1);
   return true;
 }
 
+/** Where the live feed's writes happen: the projector thread, or the app's own connection (projector-client.ts). */
+export interface Projector {
+  /** Folds one validated event into the live generation; settles after the commit; false for a duplicate. */
+  apply(source: SourceName, contract: Contract, envelope: Pick<Envelope, 'id' | 'occurredAt'>, payload: unknown): Promise<boolean>;
+  /** Sends anything queued and lets the connection go once it is written. */
+  close(): void;
+}
+
 /**
- * The live feed: both modules' events through the bus, one group-committed transaction each, into
- * whichever generation is live when the transaction runs (a rebuild may switch it between two).
+ * The live feed: both modules' events through the bus, each into whichever generation is live when its
+ * transaction runs (a rebuild may switch it between two).
  */
-export function projectorSubscriptions(store: ReadModelStore, liveGeneration: () => number): HandlerTable {
+export function projectorSubscriptions(projector: Projector): HandlerTable {
   return {
     group: READ_MODEL_GROUP,
     routes: projectedContracts.map((contract) => {
       const source = sourceOf(contract.type);
       if (!source) throw new Error(`${contract.name} belongs to no source the read model knows`);
       return route(contract, async (m) => {
-        await store.write(() => applyEvent(store, liveGeneration(), source, contract, m.envelope, m.payload));
+        await projector.apply(source, contract, m.envelope, m.payload);
       });
     }),
   };

@@ -10,7 +10,8 @@ import type { RebuildRow } from './infrastructure/rebuild-log';
 import { LagMeter, type Lag, type SourceCheckpoint } from './lag';
 import { overviewOf, overviewQueries, type Freshness, type GetOverviewInput, type ListOverviewInput, type OverviewAnswer, type OverviewPage } from './overview-queries';
 import type { Overview } from './overview';
-import { inboxGroup, projectorSubscriptions } from './projector';
+import { inboxGroup, projectorSubscriptions, type Projector } from './projector';
+import { InlineProjector, ThreadProjector } from './projector-client';
 import { Rebuilder, type RebuildStarted } from './rebuild';
 
 export const rebuildInput = z
@@ -39,6 +40,8 @@ export interface ReadModelOptions {
   log: Logger;
   /** Events per source per rebuild transaction. */
   rebuildBatch: number;
+  /** Where the live feed is written: the projector thread (the default) or the app's own thread. */
+  thread?: 'worker' | 'main';
 }
 
 /** Rows and inbox records of a dropped generation deleted per transaction: small enough to keep the event loop moving. */
@@ -57,15 +60,19 @@ export class ReadModel {
   private readonly lag: LagMeter;
   private readonly rebuilder: Rebuilder;
   private readonly queries;
+  private readonly projector: Projector;
   private collecting: Promise<void> | null = null;
   private stopped = false;
 
   constructor(private readonly o: ReadModelOptions) {
+    // This connection creates the file and serves queries, rebuilds and clean-up; the live feed writes through `projector`.
     this.store = ReadModelStore.open(join(o.dataDir, 'read-model.db'));
     this.store.rebuilds.interruptRunning();
     this.live = this.store.liveGeneration();
     this.lag = new LagMeter(o.sources, o.clock);
-    this.subscriptions = projectorSubscriptions(this.store, () => this.live);
+    const file = join(o.dataDir, 'read-model.db');
+    this.projector = o.thread === 'main' ? new InlineProjector(this.store, () => this.live) : new ThreadProjector(file);
+    this.subscriptions = projectorSubscriptions(this.projector);
     this.rebuilder = new Rebuilder(this.store, o.sources, o.clock, o.log, o.rebuildBatch, (gen) => {
       this.live = gen;
       this.collectGarbage();
@@ -95,6 +102,7 @@ export class ReadModel {
   }
 
   close(): void {
+    this.projector.close();
     this.store.close();
   }
 

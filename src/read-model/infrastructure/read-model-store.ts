@@ -22,10 +22,11 @@ export class ReadModelStore {
     created = false,
   ) {
     this.created = created;
+    // IMMEDIATE everywhere: the projector thread and this connection (rebuilds, clean-up) both write the file.
     this.inbox = new Inbox(db);
     this.overview = new OverviewTable(db);
     this.rebuilds = new RebuildLog(db);
-    this.writes = new GroupCommit(db);
+    this.writes = new GroupCommit(db, undefined, true);
     this.st = {
       live: db.prepare<[], number>('SELECT gen FROM live_generation WHERE id = 1').pluck(),
       setLive: db.prepare('UPDATE live_generation SET gen = ? WHERE id = 1'),
@@ -39,9 +40,13 @@ export class ReadModelStore {
     };
   }
 
-  static open(file: string): ReadModelStore {
+  /**
+   * `ownThread`: the projector thread's connection. It checkpoints inline (on that thread, which is what
+   * the checkpoint worker is for), and the app's connection has created the file and its schema already.
+   */
+  static open(file: string, options: { ownThread?: boolean } = {}): ReadModelStore {
     const created = !existsSync(file);
-    return new ReadModelStore(openDatabase(file, READ_MODEL_MIGRATIONS), created);
+    return new ReadModelStore(openDatabase(file, READ_MODEL_MIGRATIONS, options.ownThread ? { backgroundCheckpoints: false } : {}), created);
   }
 
   /** Runs `fn` in a savepoint of a transaction shared with the other writes of this event-loop turn (group commit). */
@@ -51,7 +56,7 @@ export class ReadModelStore {
 
   /** Runs `fn` in one synchronous transaction of its own (nothing inside may await). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   liveGeneration(): number {
