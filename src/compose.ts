@@ -25,7 +25,7 @@ import { SagaOrchestrator } from './saga/orchestrator';
 import type { SagaRuntime } from './saga/saga-runtime';
 import { wireSaga } from './saga/wiring';
 import { Auditor } from './audit/auditor';
-import type { AuditedCharge } from './audit/find-divergences';
+import type { AuditedCharge, AuditedReservation } from './audit/find-divergences';
 import { AuditStore } from './audit/infrastructure/audit-store';
 import { subscribeTable } from './bus/handler-table';
 
@@ -43,7 +43,7 @@ export interface AppOverrides {
   /** Run only these modules in this process (split mode; needs a broker). Default: all. */
   modules?: readonly ModuleName[];
   /** The provider's ledger for the auditor when `gateway` replaces the simulated provider (tests). */
-  providerLedger?: () => ReadonlyMap<string, AuditedCharge>;
+  providerLedger?: (range: LedgerRange) => ReadonlyMap<string, AuditedCharge>;
   /** Tracing to this exporter instead of the OTEL_* variables' choice (tests: an InMemorySpanExporter). */
   tracing?: Omit<TracingOptions, 'serviceName'>;
 }
@@ -124,7 +124,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       ? new ReadModel({ dataDir: config.DATA_DIR, sources: [source('reservation', reservation), ...(payment ? [source('payment', payment)] : [])], clock, log, rebuildBatch: config.READ_MODEL_REBUILD_BATCH, thread: config.READ_MODEL_THREAD })
       : null;
   if (readModel) parts.push(readModel);
-  const audit = reservation ? buildAuditor(config, reservation, payment, saga, messaging.bus, overrides.providerLedger ?? (provider ? () => provider.ledger() : null), clock, log) : null;
+  const audit = reservation ? buildAuditor(config, reservation, payment, saga, messaging.bus, overrides.providerLedger ?? (provider ? (r) => provider.ledger(r) : null), readModel, clock, log) : null;
   if (audit) parts.push({ start: () => audit.start(config.AUDIT_INTERVAL_MS), stop: async () => audit.stop(), idle: async () => {}, busy: false });
   const tables = [reservation?.subscriptions, payment?.subscriptions].filter((t) => t !== undefined);
   const subscribe = () => {
@@ -171,6 +171,12 @@ function retryBudgetMs(config: Config): number {
   return budget;
 }
 
+/** Charge keys (reservation ids) in (after, upTo]; upTo null: no upper bound. */
+export interface LedgerRange {
+  after: string;
+  upTo: string | null;
+}
+
 /** The consistency auditor, reading every module here through its facade (and the provider's ledger when there is one). */
 function buildAuditor(
   config: Config,
@@ -178,20 +184,29 @@ function buildAuditor(
   payment: PaymentModule | null,
   saga: SagaRuntime | null,
   bus: MessageBus,
-  ledger: (() => ReadonlyMap<string, AuditedCharge>) | null,
+  ledger: ((range: LedgerRange) => ReadonlyMap<string, AuditedCharge>) | null,
+  readModel: ReadModel | null,
   clock: Clock,
   log: Logger,
 ): Auditor {
   const budget = retryBudgetMs(config);
   return new Auditor(
     {
-      snapshot: (now) => ({
-        now,
-        reservations: [...reservation.auditRecords()],
-        payments: payment ? new Map([...payment.auditRecords()].map((p) => [p.reservationId, p])) : null,
-        ledger: ledger ? ledger() : null,
-        sagas: saga ? saga.store.states() : null,
-      }),
+      page: (now, after, limit) => {
+        const reservations = reservation.auditRecords(after, limit);
+        const last = reservations.length === limit ? (reservations[reservations.length - 1] as AuditedReservation).id : null;
+        return {
+          now,
+          last,
+          reservations,
+          payments: payment ? new Map(payment.auditRecords(after, last).map((p) => [p.reservationId, p])) : null,
+          ledger: ledger ? ledger({ after, upTo: last }) : null,
+          sagas: saga ? saga.store.states(after, last) : null,
+          readModel: readModel ? readModel.statuses(after, last) : null,
+        };
+      },
+      heldSlots: () => reservation.heldSlots(),
+      paymentIdOf: (id) => payment?.store.get(id)?.paymentId ?? null,
       messagesOf: (id) => [...reservation.messagesOf(id), ...(payment?.messagesOf(id) ?? []), ...(saga?.store.outbox.historyOf(id).map((h) => h.envelope) ?? [])],
       groupsFor: (type, version) => bus.groupsFor(type, version),
       redeliver: (group, e) => bus.redeliver(group, e),
@@ -201,5 +216,7 @@ function buildAuditor(
     { windowMs: config.PAYMENT_DEADLINE_MS + budget, retryBudgetMs: budget },
     clock,
     log.child({ component: 'audit' }),
+    undefined,
+    config.AUDIT_PAGE_SIZE,
   );
 }

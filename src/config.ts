@@ -33,8 +33,10 @@ export const configSchema = z.object({
   PROVIDER_LATENCY_MS: int(0),
   /** Largest accepted request body; bigger ones are refused before parsing. */
   MAX_BODY_BYTES: int(100_000, 1_024),
-  /** How often the consistency auditor runs in the app (0: never; `npm run audit` or admin.audit.run() still work). A run reads every record: ~2 s of the event loop per 200,000 reservations (npm run soak), hence 10 minutes. */
+  /** How often the consistency auditor runs in the app (0: never; `npm run audit` or admin.audit.run() still work). A run reads every record, a page at a time with a turn of the event loop between pages. */
   AUDIT_INTERVAL_MS: int(600_000),
+  /** Reservations the auditor reads per page (with every module's records for them): its memory is bounded by this, not by the data. */
+  AUDIT_PAGE_SIZE: int(2_000, 1),
   /** A client must send its whole request within this long (then 408 and the connection is closed). */
   HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100),
   /** ...and its headers within this long. */

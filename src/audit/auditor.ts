@@ -4,12 +4,23 @@ import { iso, type Clock, type TimerHandle } from '../platform/clock';
 import { CategorizedError, NotFoundError } from '../platform/errors';
 import type { Logger } from '../platform/logger';
 import { RefundRequested } from '../modules/payment/contracts/events';
-import { findDivergences, type AuditSnapshot, type ConvergenceWindow, type Finding } from './find-divergences';
+import { findDivergences, findSlotsHeldTwice, type AuditedReservation, type AuditSnapshot, type ConvergenceWindow, type Finding } from './find-divergences';
 import type { AuditStore, TrailEntry } from './infrastructure/audit-store';
 
 /** What the auditor reads and does, wired by the composition root from the facades (it imports no module). */
+/** One page of an audit: `last` is its last reservation id, or null on the last page (whose range has no upper end). */
+export type AuditPage = AuditSnapshot & { last: string | null };
+
 export interface AuditPorts {
-  snapshot(now: number): AuditSnapshot;
+  /**
+   * Reservations after `after` in id order (at most `limit`), with every other record keyed by a
+   * reservation id in (after, last] — or above `after` on the last page — so the pages partition the ids.
+   */
+  page(now: number, after: string, limit: number): AuditPage;
+  /** PENDING and CONFIRMED reservations by resource, then start, streamed. */
+  heldSlots(): Iterable<AuditedReservation>;
+  /** The payment id payment recorded for a reservation, if any. */
+  paymentIdOf(reservationId: string): string | null;
   /** Every message recorded for a reservation by any module here (events, payment events, saga commands). */
   messagesOf(reservationId: string): Envelope[];
   /** The consumer groups of this process that take a message type. */
@@ -40,6 +51,7 @@ export class ManualRepairNeeded extends CategorizedError {
  */
 export class Auditor {
   private timer: TimerHandle | null = null;
+  private running: Promise<void> | null = null;
   private last: AuditReport | null = null;
 
   constructor(
@@ -49,19 +61,53 @@ export class Auditor {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly onReport: (r: AuditReport) => void = () => {},
+    /** Reservations per page (AUDIT_PAGE_SIZE): the audit holds one page of every module's records at a time, whatever the data's size. */
+    private readonly pageSize = 2_000,
   ) {}
 
+  /** A whole audit at once (admin.audit.run, npm run audit, before a repair). */
   run(): AuditReport {
-    const now = this.clock.now();
-    const snapshot = this.ports.snapshot(now);
-    const findings = findDivergences(snapshot, this.window);
+    const pages = this.pages(this.clock.now());
+    let step = pages.next();
+    while (!step.done) step = pages.next();
+    return step.value;
+  }
+
+  /** The periodic audit: the same pages, with a turn of the event loop between two, so traffic keeps flowing. */
+  async runInTurns(): Promise<AuditReport> {
+    const pages = this.pages(this.clock.now());
+    let step = pages.next();
+    while (!step.done) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      step = pages.next();
+    }
+    return step.value;
+  }
+
+  /** Reads and checks one page per step, then sweeps the held slots and reports. */
+  private *pages(now: number): Generator<void, AuditReport> {
+    const findings: Finding[] = [];
+    let reservations = 0;
+    for (let after = ''; ; ) {
+      const page = this.ports.page(now, after, this.pageSize);
+      findings.push(...findDivergences(page, this.window));
+      reservations += page.reservations.length;
+      if (page.last === null) break;
+      after = page.last;
+      yield;
+    }
+    findings.push(...findSlotsHeldTwice(this.ports.heldSlots()));
+    return this.report(now, reservations, findings);
+  }
+
+  private report(now: number, reservations: number, findings: Finding[]): AuditReport {
     const at = iso(now);
-    const firstSeen = this.store.recordRun(at, snapshot.reservations.length, findings);
+    const firstSeen = this.store.recordRun(at, reservations, findings);
     const dated = findings.map((f) => {
       const firstSeenAt = firstSeen.get(f.id) ?? at;
       return { ...f, firstSeenAt, lastedMs: Math.max(0, now - Math.min(Date.parse(firstSeenAt), Date.parse(f.since))) };
     });
-    const report: AuditReport = { at, reservations: snapshot.reservations.length, violations: dated.filter((f) => !f.inFlight), inFlight: dated.filter((f) => f.inFlight), clean: dated.every((f) => f.inFlight) };
+    const report: AuditReport = { at, reservations, violations: dated.filter((f) => !f.inFlight), inFlight: dated.filter((f) => f.inFlight), clean: dated.every((f) => f.inFlight) };
     for (const v of report.violations) this.log.warn({ finding: v.id, kind: v.kind, reservationId: v.reservationId, lastedMs: v.lastedMs, repair: v.repair }, `consistency audit: ${v.detail}`);
     this.last = report;
     this.onReport(report);
@@ -85,7 +131,7 @@ export class Auditor {
       throw new ManualRepairNeeded(`${f.kind} has no automatic repair: ${f.detail}; settle it with the provider or the customer`);
     }
     if (f.repair === 'request-refund') {
-      const paymentId = this.ports.snapshot(this.clock.now()).payments?.get(f.reservationId)?.paymentId;
+      const paymentId = this.ports.paymentIdOf(f.reservationId);
       if (!paymentId) {
         outcome = 'refused: payment has no record of this charge';
         this.store.addTrail({ at, findingId, repair: f.repair, outcome });
@@ -121,24 +167,28 @@ export class Auditor {
     if (intervalMs <= 0) return;
     const tick = () => {
       this.timer = this.clock.setTimeout(() => {
-        try {
-          this.run();
-        } catch (error) {
-          this.log.error({ err: error }, 'consistency audit failed; trying again at the next interval');
-        }
-        tick();
+        this.running = this.runInTurns()
+          .then(() => undefined)
+          .catch((error: unknown) => void this.log.error({ err: error }, 'consistency audit failed; trying again at the next interval'))
+          .finally(() => {
+            this.running = null;
+            if (this.timer) tick();
+          });
       }, intervalMs);
     };
     tick();
   }
 
-  stop(): void {
+  /** Stops the timer; a periodic audit under way finishes its pages first. */
+  async stop(): Promise<void> {
     this.timer?.cancel();
     this.timer = null;
+    await this.running;
   }
 
   close(): void {
-    this.stop();
+    this.timer?.cancel();
+    this.timer = null;
     this.store.close();
   }
 }

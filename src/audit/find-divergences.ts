@@ -65,6 +65,7 @@ export interface AuditedCharge {
 
 export interface AuditSnapshot {
   now: number;
+  /** Reservations of this page, in id order. */
   reservations: readonly AuditedReservation[];
   /** null: not readable here (e.g. a split-mode process that does not run payment). */
   payments: ReadonlyMap<string, AuditedPayment> | null;
@@ -93,19 +94,40 @@ export interface ConvergenceWindow {
   retryBudgetMs: number;
 }
 
-/** Anything older than its convergence window is a real violation, not work in flight. */
+/**
+ * A slot held by two live reservations. `held`: PENDING and CONFIRMED reservations sorted by resource,
+ * then start, as the reservation module's held-slots index gives them; a sweep that keeps the live
+ * reservation ending last, so memory stays constant however many there are.
+ */
+export function findSlotsHeldTwice(held: Iterable<AuditedReservation>): Finding[] {
+  const out: Finding[] = [];
+  let holder: AuditedReservation | null = null;
+  for (const b of held) {
+    if (b.status === 'CANCELLED') continue;
+    const a = holder;
+    if (a && a.resourceId === b.resourceId && b.startsAt < a.endsAt) {
+      out.push({ id: `slot-held-twice:${b.id}`, kind: 'slot-held-twice', reservationId: b.id, detail: `${b.id} and ${a.id} both hold ${b.resourceId} between ${b.startsAt} and ${a.endsAt}`, since: b.updatedAt, inFlight: false, repair: REPAIR_OF['slot-held-twice'] });
+    }
+    if (!a || a.resourceId !== b.resourceId || b.endsAt > a.endsAt) holder = b;
+  }
+  return out;
+}
+
+/**
+ * Anything older than its convergence window is a real violation, not work in flight. `s` is one page of
+ * the audit: its reservations and every other record keyed by a reservation id in the range the page
+ * covers, so a charge no reservation knows is found in the page its key falls in.
+ */
 export function findDivergences(s: AuditSnapshot, { windowMs, retryBudgetMs }: ConvergenceWindow): Finding[] {
   const out: Finding[] = [];
   const add = (kind: DivergenceKind, r: { id: string }, detail: string, sinceIso: string, inFlightUntil = Date.parse(sinceIso) + windowMs) =>
     out.push({ id: `${kind}:${r.id}`, kind, reservationId: r.id, detail, since: sinceIso, inFlight: s.now < inFlightUntil, repair: REPAIR_OF[kind] });
   const known = new Set<string>();
-  const held: AuditedReservation[] = [];
   for (const r of s.reservations) {
     known.add(r.id);
     const l = s.ledger?.get(r.id);
     const p = s.payments?.get(r.id);
     const changed = [r.updatedAt, p?.updatedAt ?? r.updatedAt].sort()[1] as string;
-    if (r.status !== 'CANCELLED') held.push(r);
     if (s.ledger) {
       if (l && l.captures > 1) add('captured-twice', r, `the provider captured ${l.captures} times (${l.captured}) for one reservation of ${r.amount}`, changed, 0);
       if (r.status === 'CONFIRMED' && (!l || l.captures !== 1 || l.captured !== r.amount || l.refunded !== 0)) {
@@ -131,13 +153,6 @@ export function findDivergences(s: AuditSnapshot, { windowMs, retryBudgetMs }: C
       const row = s.readModel.get(r.id);
       if (!row || row.status !== r.status) add('read-model-behind', r, `the read model shows ${row ? row.status : 'nothing'}, the reservation is ${r.status}`, r.updatedAt);
     }
-  }
-  // A slot held by two live reservations (sorted sweep per resource).
-  held.sort((a, b) => (a.resourceId === b.resourceId ? a.startsAt.localeCompare(b.startsAt) : a.resourceId.localeCompare(b.resourceId)));
-  for (let i = 1; i < held.length; i++) {
-    const a = held[i - 1] as AuditedReservation;
-    const b = held[i] as AuditedReservation;
-    if (a.resourceId === b.resourceId && b.startsAt < a.endsAt) add('slot-held-twice', b, `${b.id} and ${a.id} both hold ${b.resourceId} between ${b.startsAt} and ${a.endsAt}`, b.updatedAt, 0);
   }
   if (s.ledger) {
     for (const [key, l] of s.ledger) {

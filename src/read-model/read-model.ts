@@ -119,6 +119,13 @@ export class ReadModel {
     return this.store.overview.all(this.live).map(overviewOf);
   }
 
+  /** The live generation's status per reservation id in (after, upTo] (upTo null: no upper bound), for the auditor. */
+  statuses(after: string, upTo: string | null): Map<string, { status: string }> {
+    const out = new Map<string, { status: string }>();
+    for (const [id, status] of this.store.overview.statuses(this.live, after, upTo)) out.set(id, { status });
+    return out;
+  }
+
   /** The overview folded afresh from the sources' histories: what `rows()` must equal once everything is applied. */
   foldHistories(): Overview[] {
     return foldHistories(this.o.sources);

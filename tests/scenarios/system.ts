@@ -86,7 +86,7 @@ export async function startSystem(o: SystemOptions = {}) {
       clock,
       random: () => 0.5,
       gateway: o.gateway ? o.gateway(provider) : provider,
-      providerLedger: () => provider.ledger(),
+      providerLedger: (r) => provider.ledger(r),
       wrapTransport: (t: Transport) => {
         transport = t;
         return o.transport ? o.transport(t) : t;

@@ -66,8 +66,9 @@ export class PaymentModule {
   }
 
   /** Every payment as recorded here (the consistency auditor compares them with the provider and the reservations). */
-  auditRecords(): Iterable<PaymentRecord> {
-    return this.store.all();
+  /** Payments of reservations in (after, upTo]; upTo null: no upper bound (the auditor reads a page at a time). */
+  auditRecords(after: string, upTo: string | null): PaymentRecord[] {
+    return this.store.inRange(after, upTo);
   }
 
   /** Every message this module published for a reservation, in order (the auditor redelivers them to a consumer that lost them). */

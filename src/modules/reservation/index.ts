@@ -83,8 +83,14 @@ export class ReservationModule {
   }
 
   /** Every reservation's current state (the consistency auditor's starting point). */
-  auditRecords(): Iterable<ReservationRecord> {
-    return this.store.view.all();
+  /** Reservations after `after` in id order, at most `limit` (the auditor reads them a page at a time). */
+  auditRecords(after: string, limit: number): ReservationRecord[] {
+    return this.store.view.after(after, limit);
+  }
+
+  /** Reservations that hold their slot, by resource and start, streamed. */
+  heldSlots(): Iterable<ReservationRecord> {
+    return this.store.view.held();
   }
 
   /** A reservation's event stream as published (the auditor redelivers it to a consumer that lost it). */

@@ -126,6 +126,9 @@ export class OverviewTable {
     this.st = {
       shown: db.prepare<[number, string], StoredRow>(`SELECT ${COLUMNS} FROM overview WHERE gen = ? AND id = ? AND status IS NOT NULL`).raw(),
       all: db.prepare<[number], StoredRow>(`SELECT ${COLUMNS} FROM overview WHERE gen = ? AND status IS NOT NULL ORDER BY id`).raw(),
+      statuses: db
+        .prepare<[number, string, string | null, string | null], [id: string, status: string]>('SELECT id, status FROM overview WHERE gen = ? AND id > ? AND (? IS NULL OR id <= ?) AND status IS NOT NULL')
+        .raw(),
       derived: db.prepare<[number], [id: string, status: string | null, paymentStatus: string | null]>('SELECT id, status, payment_status FROM overview WHERE gen = ? ORDER BY id').raw(),
       drop: db.prepare('DELETE FROM overview WHERE gen = ? AND id IN (SELECT id FROM overview WHERE gen = ? LIMIT ?)'),
     };
@@ -148,6 +151,11 @@ export class OverviewTable {
   }
 
   /** The columns SQLite derives (status, payment status) of every row, for tests holding them to overview.ts. */
+  /** Each shown row's status, for ids in (after, upTo]; upTo null: no upper bound (the consistency auditor's pages). */
+  statuses(gen: number, after: string, upTo: string | null): Map<string, string> {
+    return new Map(this.st.statuses.all(gen, after, upTo, upTo));
+  }
+
   derived(gen: number): Array<[id: string, status: string | null, paymentStatus: string | null]> {
     return this.st.derived.all(gen);
   }

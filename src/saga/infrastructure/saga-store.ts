@@ -115,7 +115,9 @@ export class SagaStore {
     this.writes = new GroupCommit(db);
     this.st = {
       get: db.prepare<[string], Raw>(`SELECT ${COLUMNS} FROM saga_instances WHERE reservation_id = ?`).raw(),
-      all: db.prepare<[], [string, string, string]>('SELECT reservation_id, state, updated_at FROM saga_instances').raw(),
+      inRange: db
+        .prepare<[string, string | null, string | null], [string, string, string]>('SELECT reservation_id, state, updated_at FROM saga_instances WHERE reservation_id > ? AND (? IS NULL OR reservation_id <= ?)')
+        .raw(),
       insert: db.prepare(`INSERT INTO saga_instances (${COLUMNS}) VALUES (?, ?, ?, ?, 1, ?, ?, ?)`),
       update: db.prepare('UPDATE saga_instances SET state = ?, data = ?, version = version + 1, updated_at = ?, ended_at = ? WHERE reservation_id = ? AND version = ?'),
       step: db.prepare(
@@ -160,9 +162,9 @@ export class SagaStore {
     return r ? toInstance(r) : null;
   }
 
-  /** Every instance's state (the consistency auditor's view). */
-  states(): Map<string, { state: string; updatedAt: string }> {
-    return new Map(this.st.all.all().map(([id, state, updatedAt]) => [id, { state, updatedAt }]));
+  /** The states of the instances of reservations in (after, upTo]; upTo null: no upper bound (the consistency auditor's pages). */
+  states(after: string, upTo: string | null): Map<string, { state: string; updatedAt: string }> {
+    return new Map(this.st.inRange.all(after, upTo, upTo).map(([id, state, updatedAt]) => [id, { state, updatedAt }]));
   }
 
   insert(i: Omit<InstanceRow, 'version' | 'updatedAt'>): void {

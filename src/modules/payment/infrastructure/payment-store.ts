@@ -153,9 +153,10 @@ export class PaymentStore {
       addRefund: db.prepare('UPDATE payments SET refunded_amount = refunded_amount + ? WHERE reservation_id = ?'),
       setDecline: db.prepare('UPDATE payments SET decline_code = ?, decline_message = ? WHERE reservation_id = ?'),
       addOperation: db.prepare(`INSERT INTO payment_operations (reservation_id, kind, amount, provider_ref, at, outbox_seq) VALUES (?, ?, ?, ?, ?, ${OUTBOX_HIGH_WATER})`),
-      all: db
-        .prepare<[], PaymentRow>(
-          `SELECT reservation_id, payment_id, status, amount, currency, captured_amount, refunded_amount, decline_code, decline_message, created_at, updated_at FROM payments`,
+      inRange: db
+        .prepare<[string, string | null, string | null], PaymentRow>(
+          `SELECT reservation_id, payment_id, status, amount, currency, captured_amount, refunded_amount, decline_code, decline_message, created_at, updated_at FROM payments
+           WHERE reservation_id > ? AND (? IS NULL OR reservation_id <= ?)`,
         )
         .raw(),
       operations: db.prepare<[string], PaymentOperation>('SELECT kind, amount, provider_ref AS providerRef, at FROM payment_operations WHERE reservation_id = ? ORDER BY id'),
@@ -219,9 +220,9 @@ export class PaymentStore {
     this.st.setDecline.run(code, message, reservationId);
   }
 
-  /** Every payment, for the consistency auditor (a full scan). */
-  *all(): Generator<PaymentRecord> {
-    for (const r of this.st.all.iterate()) yield toPaymentRecord(r);
+  /** Payments of reservations in (after, upTo], upTo null: no upper bound (the consistency auditor's pages). */
+  inRange(after: string, upTo: string | null): PaymentRecord[] {
+    return this.st.inRange.all(after, upTo, upTo).map(toPaymentRecord);
   }
 
   operations(reservationId: string): PaymentOperation[] {

@@ -70,7 +70,8 @@ export class ReservationView {
   private readonly insert;
   private readonly update;
   private readonly byId;
-  private readonly everyRow;
+  private readonly afterId;
+  private readonly heldInOrder;
   private readonly overlap;
   private readonly due;
   private readonly next;
@@ -86,7 +87,9 @@ export class ReservationView {
       `UPDATE reservations SET status = ?, cancellation_reason = ?, cancellation_note = ?, payment_id = ?, version = ?, updated_at = ? WHERE id = ?`,
     );
     this.byId = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM reservations WHERE id = ?`).raw();
-    this.everyRow = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM reservations`).raw();
+    this.afterId = db.prepare<[string, number], Row>(`SELECT ${COLUMNS} FROM reservations WHERE id > ? ORDER BY id LIMIT ?`).raw();
+    // The held-slots index, walked in its own order: overlapping neighbours are next to each other.
+    this.heldInOrder = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM reservations WHERE status IN ('PENDING', 'CONFIRMED') ORDER BY resource_id, starts_at`).raw();
     this.overlap = db.prepare<[string, string, string], { id: string }>(
       `SELECT id FROM reservations WHERE resource_id = ? AND status IN ('PENDING', 'CONFIRMED') AND starts_at < ? AND ends_at > ? LIMIT 1`,
     );
@@ -113,12 +116,17 @@ export class ReservationView {
     return row ? toRecord(row) : null;
   }
 
-  /** Newest first; the cursor is the last id of the previous page (ids are time-ordered). */
-  /** Every reservation, for the consistency auditor (a full scan: it is an operator's tool, not a hot path). */
-  *all(): Generator<ReservationRecord> {
-    for (const r of this.everyRow.iterate()) yield toRecord(r);
+  /** The consistency auditor's pages: reservations after `after` in id order, at most `limit`. */
+  after(after: string, limit: number): ReservationRecord[] {
+    return this.afterId.all(after, limit).map(toRecord);
   }
 
+  /** PENDING and CONFIRMED reservations by resource, then start, one row at a time (the auditor's double-booking sweep). */
+  *held(): Generator<ReservationRecord> {
+    for (const r of this.heldInOrder.iterate()) yield toRecord(r);
+  }
+
+  /** Newest first; the cursor is the last id of the previous page (ids are time-ordered). */
   list(f: ListFilter): ReservationPage {
     const where: string[] = [];
     const args: Array<string | number> = [];
