@@ -15,6 +15,8 @@ export const route = <C extends Contract>(contract: C, handle: (message: Message
 export interface HandlerTable {
   readonly group: string;
   readonly routes: readonly Route[];
+  /** The group only records and sends nothing (see SubscriptionOptions.leaf). */
+  readonly leaf?: boolean;
 }
 
 /** Subscribes a group to every contract of its table; each message runs the handler of its contract. */
@@ -29,5 +31,6 @@ export function subscribeTable(bus: EventBus, table: HandlerTable): void {
       if (!r) throw new NonRetryableError(`${table.group} has no handler for ${m.envelope.type} v${m.envelope.version}`);
       return r.handle(m);
     },
+    { leaf: table.leaf === true },
   );
 }

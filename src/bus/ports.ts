@@ -38,6 +38,8 @@ export type Middleware = (next: HandleFn) => HandleFn;
 export interface SubscriptionInfo {
   readonly group: string;
   readonly types: readonly string[];
+  /** A group that only records what happened and sends nothing (SubscriptionOptions.leaf). */
+  readonly leaf: boolean;
 }
 /** Middleware made once per subscription, so what it needs per group and type (metric label children) is built once. */
 export type SubscriptionMiddleware = (subscription: SubscriptionInfo) => Middleware;
@@ -92,6 +94,12 @@ export type MessageHandler<C extends Contract> = (message: Message<PayloadOf<C>>
 
 export interface SubscriptionOptions {
   retry?: Partial<RetryPolicy>;
+  /**
+   * The group only records what happened (a projection, an observer) and causes no message: tracing
+   * gives its deliveries no span of their own (their log lines carry the message's trace), since no
+   * step of a saga hangs off them. Metrics, retries and dead letters are the same as for any group.
+   */
+  leaf?: boolean;
 }
 
 /** What modules and the saga depend on: publish envelopes, subscribe a group to contracts. */

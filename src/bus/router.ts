@@ -114,7 +114,7 @@ export class MessageBus implements EventBus {
       return ACK;
     };
     const types = [...new Set(contracts.map((c) => c.type))];
-    const extra = this.extra.map((make) => make({ group, types }));
+    const extra = this.extra.map((make) => make({ group, types, leaf: options.leaf === true }));
     const chain = compose(
       [correlation(this.log), ...extra, deadLetter(this.deadLetters, this.clock, this.onDeadLettered), retry(policy, this.random), recoverer(this.clock), schemaCheck(contracts)],
       final,

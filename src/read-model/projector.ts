@@ -38,6 +38,7 @@ export interface Projector {
 export function projectorSubscriptions(projector: Projector): HandlerTable {
   return {
     group: READ_MODEL_GROUP,
+    leaf: true,
     routes: projectedContracts.map((contract) => {
       const source = sourceOf(contract.type);
       if (!source) throw new Error(`${contract.name} belongs to no source the read model knows`);

@@ -11,6 +11,8 @@ import type { SagaRuntime } from './saga-runtime';
 export function sagaHandlers(group: string, store: SagaStore, mode: SagaMode, send: boolean, clock: Clock, onApplied: (a: Applied) => void): HandlerTable {
   return {
     group,
+    // The choreography observer only keeps the step log; the orchestrator sends commands.
+    leaf: !send,
     routes: sagaEvents.map((contract) =>
       route(contract, async (m) => {
         const reservationId = (m.payload as { reservationId: string }).reservationId;

@@ -28,7 +28,7 @@ export function choreographed(table: HandlerTable): HandlerTable {
       );
     }
   }
-  return { group: table.group, routes };
+  return { group: table.group, routes, ...(table.leaf ? { leaf: true } : {}) };
 }
 
 /**

@@ -10,10 +10,11 @@ import type { SubscriptionMiddleware } from '../ports';
  * created in (read from its headers), so a saga is one trace across modules and processes. While the
  * handler runs, the span is registered for what it creates and calls (see message-tracing.ts) and its ids
  * go on the delivery's log lines. A replayed dead letter starts a new trace linked to the original, which
- * ended long before.
+ * ended long before. A leaf group (a projection, the choreography observer: it sends nothing) gets no
+ * span, like a trace the sampler left out: its log lines carry the message's trace.
  */
 export const tracing: SubscriptionMiddleware =
-  ({ group }) =>
+  ({ group, leaf }) =>
   (next) =>
   (d) => {
     const tracer = activeTracer();
@@ -22,6 +23,10 @@ export const tracing: SubscriptionMiddleware =
     const origin = creationContext(e);
     const replayOf = e.headers[REPLAY_HEADER];
     const originSpan = trace.getSpanContext(origin);
+    if (leaf && originSpan) {
+      d.traceIds = { trace_id: originSpan.traceId, span_id: originSpan.spanId };
+      return next(d);
+    }
     if (replayOf === undefined && originSpan && !recorded(origin)) {
       // A trace the sampler left out: no span, but what the handler creates carries the trace on, and so do its log lines.
       d.traceIds = { trace_id: originSpan.traceId, span_id: originSpan.spanId };
