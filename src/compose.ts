@@ -1,3 +1,6 @@
+import type { Inbox } from './bus/inbox/inbox';
+import { InboxRetention, type RetainedInbox } from './bus/inbox/inbox-retention';
+import type { Db } from './platform/sqlite';
 import { join } from 'node:path';
 import { container as rootContainer } from 'tsyringe';
 import { App, MODULES, type ModuleName, type Part } from './app';
@@ -126,6 +129,19 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   if (readModel) parts.push(readModel);
   const audit = reservation ? buildAuditor(config, reservation, payment, saga, messaging.bus, overrides.providerLedger ?? (provider ? (r) => provider.ledger(r) : null), readModel, clock, log) : null;
   if (audit) parts.push({ start: () => audit.start(config.AUDIT_INTERVAL_MS), stop: async () => audit.stop(), idle: async () => {}, busy: false });
+  const retained = (file: string, store: { inbox: Inbox; db: Db }): RetainedInbox => ({ file, inbox: store.inbox, transaction: (fn) => store.db.transaction(fn).immediate() });
+  const retention = new InboxRetention(
+    [
+      ...(reservation ? [retained('reservation.db', reservation.store)] : []),
+      ...(payment ? [retained('payment.db', payment.store)] : []),
+      ...(saga ? [retained('saga.db', saga.store)] : []),
+      ...(readModel ? [retained('read-model.db', readModel.store)] : []),
+    ],
+    config.INBOX_RETENTION_MS,
+    clock,
+    log.child({ component: 'retention' }),
+  );
+  parts.push(retention);
   const tables = [reservation?.subscriptions, payment?.subscriptions].filter((t) => t !== undefined);
   const subscribe = () => {
     wireSaga(messaging.bus, mode, tables, saga);

@@ -37,6 +37,8 @@ export const configSchema = z.object({
   AUDIT_INTERVAL_MS: int(600_000),
   /** Reservations the auditor reads per page (with every module's records for them): its memory is bounded by this, not by the data. */
   AUDIT_PAGE_SIZE: int(2_000, 1),
+  /** Forget inbox records of messages older than this (0: keep them forever, the default). Must outlast every redelivery: docs/operations.md. */
+  INBOX_RETENTION_MS: int(0),
   /** A client must send its whole request within this long (then 408 and the connection is closed). */
   HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100),
   /** ...and its headers within this long. */

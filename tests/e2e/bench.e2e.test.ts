@@ -21,9 +21,13 @@ describe('npm run bench', () => {
     expect(report.throughput).toMatchObject({ n: 300, sagasPerSec: positive, ratioToCeiling: positive });
     expect(report.latency).toMatchObject({ count: expect.any(Number), p50Ms: positive, p99Ms: positive, maxMs: positive });
     expect(report.latency?.rounds).toHaveLength(2);
-    expect(report.http).toMatchObject({ trpcRps: positive, bareRps: positive, ratio: positive });
+    expect(report.http).toMatchObject({ trpcRps: positive, bareRps: positive, ratio: positive, trpcRpsWith100Connections: positive });
+    expect(report.latencyAt1000).toMatchObject({ ratePerSec: 1000, p50Ms: positive, p99Ms: positive });
+    expect(report.scale).toMatchObject({ n: 300, window: 30, lastOverFirst: positive, peakRssMb: positive });
+    expect(report.scale?.windows).toHaveLength(10);
+    expect(Object.keys(report.scale?.bytesPerSaga as object).sort()).toEqual(['audit.db', 'bus.db', 'payment.db', 'provider.db', 'read-model.db', 'reservation.db', 'saga.db']);
     expect(report.modes).toMatchObject({ choreography: { available: true }, orchestration: { available: true, sagasPerSec: expect.any(Number) }, rabbitmq: { available: false, note: 'skipped (--skip-rabbitmq)' } });
-    expect(report.targets).toHaveLength(8);
+    expect(report.targets).toHaveLength(9);
     expect(report.observability).toMatchObject({ n: 300, plainSagasPerSec: positive, metricsSagasPerSec: positive, tracingSagasPerSec: positive, metricsRatio: positive, tracingRatio: positive, spansPerSaga: positive });
     expect(report.readModel).toMatchObject({
       projectionLagDuringThroughput: { samples: expect.any(Number), p99Events: expect.any(Number), p99Ms: expect.any(Number), catchUpMs: expect.any(Number) },

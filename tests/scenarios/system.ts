@@ -46,6 +46,8 @@ export interface SystemOptions {
   logger?: AppOverrides['logger'];
   /** Tracing to a test exporter. */
   tracing?: AppOverrides['tracing'];
+  /** Where the fake clock starts (default 2026-01-01); message ids carry the real time they were made. */
+  clockStart?: number;
 }
 
 let slot = 0;
@@ -67,7 +69,7 @@ export const reservationInput = (over: Partial<CreateReservationInput> = {}): Cr
 /** The real modules, bus and SQLite files in a temporary folder, on a fake clock, restartable. */
 export async function startSystem(o: SystemOptions = {}) {
   const dir = tempDir('saga-');
-  const clock = new FakeClock();
+  const clock = new FakeClock(o.clockStart);
   let provider: SimulatedProvider;
   let app: App;
   let transport: Transport | null = null;

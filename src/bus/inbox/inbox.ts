@@ -17,7 +17,12 @@ export class Inbox {
   private readonly insert;
   private readonly tryInsert;
 
+  private readonly groups;
+  private readonly prune;
+
   constructor(db: Db) {
+    this.groups = db.prepare<[], string>('SELECT DISTINCT group_name FROM inbox').pluck();
+    this.prune = db.prepare('DELETE FROM inbox WHERE group_name = ? AND message_id IN (SELECT message_id FROM inbox WHERE group_name = ? AND message_id < ? LIMIT ?)');
     this.find = db.prepare<[string, string], { x: number }>('SELECT 1 AS x FROM inbox WHERE group_name = ? AND message_id = ?');
     this.insert = db.prepare('INSERT INTO inbox (group_name, message_id) VALUES (?, ?)');
     this.tryInsert = db.prepare('INSERT OR IGNORE INTO inbox (group_name, message_id) VALUES (?, ?)');
@@ -39,4 +44,23 @@ export class Inbox {
   record(group: string, messageId: string): void {
     this.insert.run(group, messageId);
   }
+
+  /**
+   * Forgets, in each group, up to `limit` records of messages created before `before` (epoch ms). Message
+   * ids are UUIDv7, whose text sorts by creation time, so the primary key alone finds them: no timestamp
+   * column, nothing added to the claim. A duplicate of a forgotten message would be handled again, so
+   * the window must outlast every redelivery (docs/operations.md, INBOX_RETENTION_MS). Returns how many went.
+   */
+  forgetOlderThan(before: number, limit: number): number {
+    const bound = uuidv7Prefix(before);
+    let n = 0;
+    for (const group of this.groups.all()) n += this.prune.run(group, group, bound, limit).changes;
+    return n;
+  }
+}
+
+/** The text every UUIDv7 made at `ms` or later sorts after: its 48-bit millisecond prefix, as the id writes it. */
+export function uuidv7Prefix(ms: number): string {
+  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}`;
 }
