@@ -75,6 +75,41 @@ describe('transactional outbox and relay', () => {
     expect(published).toEqual([1, 2]);
     await relay.stop();
   });
+
+  it('tries once per backoff while the transport is down, however many commits wake it', async () => {
+    const clock = new FakeClock();
+    const mod = openModule(join(tempDir(), 'm.db'));
+    let fail = true;
+    let attempts = 0;
+    const published: number[] = [];
+    const bus = {
+      publish: async (envs: readonly { payload: unknown }[]) => {
+        attempts++;
+        if (fail) throw new Error('broker unreachable');
+        for (const e of envs) published.push((e.payload as { n: number }).n);
+      },
+    };
+    const relay = new OutboxRelay(mod.outbox, bus, clock, silentLogger, { pollMs: 60_000, failureBackoffMs: 1_000 });
+    relay.start();
+    mod.add(0);
+    relay.wake();
+    await relay.idle();
+    expect(attempts).toBe(1);
+    // A steady stream of commits during the outage: each wakes the relay, none makes it try again early.
+    for (let n = 1; n <= 200; n++) {
+      mod.add(n);
+      relay.wake();
+      await relay.idle();
+    }
+    expect(attempts).toBe(1);
+    await clock.advance(1_000, () => relay.idle()); // the backoff is over: one more try (still down)
+    expect(attempts).toBe(2);
+    fail = false;
+    await clock.advance(1_000, () => relay.idle()); // back: everything kept is published, in order
+    expect(published).toEqual(Array.from({ length: 201 }, (_, n) => n));
+    expect(mod.outbox.pending(0, 1_000)).toEqual([]);
+    await relay.stop();
+  });
 });
 
 describe('idempotent inbox', () => {

@@ -35,6 +35,12 @@ export class OutboxRelay {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
+  /**
+   * After a failed publish or read, until the backoff timer fires: commits then only note that there is
+   * work. Without it every commit during a broker outage started a drain that re-read the whole growing
+   * backlog and failed again: a spin at the commit rate instead of one try per backoff.
+   */
+  private backingOff = false;
   private poll: TimerHandle | null = null;
   private cursor = 0;
   private inflight: InFlight[] = [];
@@ -54,13 +60,14 @@ export class OutboxRelay {
 
   start(): void {
     this.stopped = false;
+    this.backingOff = false;
     this.cursor = 0;
     this.wake();
   }
 
   /** Call after a commit that added outbox rows. Cheap when a drain is already running. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.backingOff) return;
     if (this.running) {
       this.again = true;
       this.woken.resolve();
@@ -100,6 +107,7 @@ export class OutboxRelay {
     if (this.stopped || this.poll) return;
     this.poll = this.clock.setTimeout(() => {
       this.poll = null;
+      this.backingOff = false;
       this.wake();
       this.armPoll(this.options.pollMs);
     }, delayMs);
@@ -131,8 +139,17 @@ export class OutboxRelay {
       this.log.error({ err: error }, 'outbox relay failed; starting over from the last dispatched row shortly');
       this.inflight = [];
       this.cursor = 0;
-      this.armPoll(this.options.failureBackoffMs);
+      this.backOff();
     }
+  }
+
+  /** The next try after `failureBackoffMs`, whatever commits in between. */
+  private backOff(): void {
+    this.backingOff = true;
+    this.again = false;
+    this.poll?.cancel();
+    this.poll = null;
+    this.armPoll(this.options.failureBackoffMs);
   }
 
   private newWakeSignal(): { promise: Promise<void>; resolve: () => void } {
@@ -178,9 +195,6 @@ export class OutboxRelay {
     this.checkpoint();
     this.inflight = [];
     this.cursor = 0; // read again from the first undispatched row
-    this.again = false; // back off instead of spinning on a transport that is down
-    this.poll?.cancel();
-    this.poll = null;
-    this.armPoll(this.options.failureBackoffMs);
+    this.backOff(); // instead of spinning on a transport that is down
   }
 }
