@@ -1,3 +1,4 @@
+import { ThreadWriter, type WriterFactory } from './platform/writer-thread/client';
 import type { Inbox } from './bus/inbox/inbox';
 import { InboxRetention, type RetainedInbox } from './bus/inbox/inbox-retention';
 import type { Db } from './platform/sqlite';
@@ -31,6 +32,9 @@ import { Auditor } from './audit/auditor';
 import type { AuditedCharge, AuditedReservation } from './audit/find-divergences';
 import { AuditStore } from './audit/infrastructure/audit-store';
 import { subscribeTable } from './bus/handler-table';
+
+/** The writer thread's module (its .ts source under tsx, as the app runs). */
+const WRITER_THREAD_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './writer-thread-entry.ts' : './writer-thread-entry.js', import.meta.url);
 
 export interface AppOverrides {
   clock?: Clock;
@@ -95,8 +99,10 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
 
   // The saga runs beside the reservation module (which starts every saga): the orchestrator, or the observer.
   const mode = config.SAGA_MODE;
+  // Groups that only record write on the writer thread (WRITER_THREAD); its module lists every kind it can open.
+  const writers: WriterFactory | null = config.WRITER_THREAD === 'on' ? (kind, file) => new ThreadWriter(WRITER_THREAD_ENTRY, kind, file) : null;
   if (reservation) {
-    saga = mode === 'orchestration' ? new SagaOrchestrator(config.DATA_DIR, observe.publisherFor('saga', messaging.bus), clock, log, { pollMs: config.RELAY_POLL_MS }) : new SagaObserver(config.DATA_DIR, clock);
+    saga = mode === 'orchestration' ? new SagaOrchestrator(config.DATA_DIR, observe.publisherFor('saga', messaging.bus), clock, log, { pollMs: config.RELAY_POLL_MS }) : new SagaObserver(config.DATA_DIR, clock, writers);
   }
   const parts: Part[] = [];
   if (reservation) {
@@ -124,7 +130,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const source = (name: SourceName, m: ReservationModule | PaymentModule): EventSource => ({ name, read: (a, n) => m.readEvents(a, n), head: () => m.headPosition() });
   const readModel =
     reservation && config.READ_MODEL === 'on'
-      ? new ReadModel({ dataDir: config.DATA_DIR, sources: [source('reservation', reservation), ...(payment ? [source('payment', payment)] : [])], clock, log, rebuildBatch: config.READ_MODEL_REBUILD_BATCH, thread: config.READ_MODEL_THREAD })
+      ? new ReadModel({ dataDir: config.DATA_DIR, sources: [source('reservation', reservation), ...(payment ? [source('payment', payment)] : [])], clock, log, rebuildBatch: config.READ_MODEL_REBUILD_BATCH, writers })
       : null;
   if (readModel) parts.push(readModel);
   const audit = reservation ? buildAuditor(config, reservation, payment, saga, messaging.bus, overrides.providerLedger ?? (provider ? (r) => provider.ledger(r) : null), readModel, clock, log) : null;

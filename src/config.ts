@@ -17,8 +17,8 @@ export const configSchema = z.object({
   SAGA_MODE: z.enum(['choreography', 'orchestration'], { error: 'SAGA_MODE must be one of: choreography, orchestration' }).default('choreography'),
   /** on: the read model (data/read-model.db) follows both modules' events and serves `overview.*`; off: it is not built (the bench compares). */
   READ_MODEL: z.enum(['on', 'off'], { error: 'READ_MODEL must be on or off' }).default('on'),
-  /** worker: the read model's live feed is written on a thread of its own (the other core); main: on the app's thread. */
-  READ_MODEL_THREAD: z.enum(['worker', 'main'], { error: 'READ_MODEL_THREAD must be worker or main' }).default('worker'),
+  /** on: the writes of the groups that only record (the read model, the choreography saga observer) run on a writer thread (the other core); off: on the app's thread. */
+  WRITER_THREAD: z.enum(['on', 'off'], { error: 'WRITER_THREAD must be on or off' }).default('on'),
   /** Events per source folded in one transaction of a read-model rebuild. */
   READ_MODEL_REBUILD_BATCH: int(500, 1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

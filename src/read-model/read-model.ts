@@ -12,6 +12,7 @@ import { overviewOf, overviewQueries, type Freshness, type GetOverviewInput, typ
 import type { Overview } from './overview';
 import { inboxGroup, projectorSubscriptions, type Projector } from './projector';
 import { InlineProjector, ThreadProjector } from './projector-client';
+import type { WriterFactory } from '../platform/writer-thread/client';
 import { Rebuilder, type RebuildStarted } from './rebuild';
 
 export const rebuildInput = z
@@ -40,8 +41,8 @@ export interface ReadModelOptions {
   log: Logger;
   /** Events per source per rebuild transaction. */
   rebuildBatch: number;
-  /** Where the live feed is written: the projector thread (the default) or the app's own thread. */
-  thread?: 'worker' | 'main';
+  /** Where the live feed is written: on the writer thread (the default) or, without one, on the app's own thread. */
+  writers?: WriterFactory | null;
 }
 
 /** Rows and inbox records of a dropped generation deleted per transaction: small enough to keep the event loop moving. */
@@ -71,7 +72,7 @@ export class ReadModel {
     this.live = this.store.liveGeneration();
     this.lag = new LagMeter(o.sources, o.clock);
     const file = join(o.dataDir, 'read-model.db');
-    this.projector = o.thread === 'main' ? new InlineProjector(this.store, () => this.live) : new ThreadProjector(file);
+    this.projector = o.writers ? new ThreadProjector(o.writers, file) : new InlineProjector(this.store, () => this.live);
     this.subscriptions = projectorSubscriptions(this.projector);
     this.rebuilder = new Rebuilder(this.store, o.sources, o.clock, o.log, o.rebuildBatch, (gen) => {
       this.live = gen;

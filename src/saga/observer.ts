@@ -1,25 +1,32 @@
 import { join } from 'node:path';
 import type { HandlerTable } from '../bus/handler-table';
 import type { Clock } from '../platform/clock';
+import type { ThreadWriter, WriterFactory } from '../platform/writer-thread/client';
 import { recordFailure, sagaHandlers } from './saga-handlers';
 import { SagaStore } from './infrastructure/saga-store';
+import { OBSERVER_GROUP, OBSERVER_WRITER, threadObserverHandlers, type ObserveItem } from './observer-writer';
 import type { SagaRuntime } from './saga-runtime';
 
-export const OBSERVER_GROUP = 'saga-observer';
+export { OBSERVER_GROUP };
 
 /**
  * Choreography mode's saga log: the modules drive the saga by reacting to each other's events; this
  * consumer group follows the same correlated events through the bus and applies the same definition,
- * so `saga.get` answers with the same states and steps as in orchestration. It sends nothing.
+ * so `saga.get` answers with the same states and steps as in orchestration. It sends nothing. With a
+ * writer thread (the default), its writes run there (observer-writer.ts).
  */
 export class SagaObserver implements SagaRuntime {
   readonly mode = 'choreography' as const;
   readonly store: SagaStore;
   readonly subscriptions: HandlerTable;
 
-  constructor(dataDir: string, private readonly clock: Clock) {
-    this.store = SagaStore.open(join(dataDir, 'saga.db'));
-    this.subscriptions = sagaHandlers(OBSERVER_GROUP, this.store, this.mode, false, clock, () => {});
+  private readonly writer: ThreadWriter<ObserveItem, boolean> | null;
+
+  constructor(dataDir: string, private readonly clock: Clock, writers: WriterFactory | null = null) {
+    const file = join(dataDir, 'saga.db');
+    this.store = SagaStore.open(file);
+    this.writer = writers ? writers<ObserveItem, boolean>(OBSERVER_WRITER, file) : null;
+    this.subscriptions = this.writer ? threadObserverHandlers(this.writer, this.store, clock) : sagaHandlers(OBSERVER_GROUP, this.store, this.mode, false, clock, () => {});
   }
 
   start(): void {}
@@ -37,6 +44,7 @@ export class SagaObserver implements SagaRuntime {
   }
 
   close(): void {
+    this.writer?.close();
     this.store.close();
   }
 }

@@ -52,5 +52,5 @@ export function recordFailure(store: SagaStore, clock: Clock, f: Parameters<Saga
       stateBefore: instance.state,
       stateAfter: instance.state,
     });
-  })();
+  }).immediate();
 }

@@ -112,7 +112,8 @@ export class SagaStore {
   constructor(readonly db: Db) {
     this.outbox = new SqliteOutbox(db);
     this.inbox = new Inbox(db);
-    this.writes = new GroupCommit(db);
+    // IMMEDIATE: in choreography the writer thread's connection writes this file too.
+    this.writes = new GroupCommit(db, undefined, true);
     this.st = {
       get: db.prepare<[string], Raw>(`SELECT ${COLUMNS} FROM saga_instances WHERE reservation_id = ?`).raw(),
       inRange: db
@@ -146,8 +147,9 @@ export class SagaStore {
     };
   }
 
-  static open(file: string): SagaStore {
-    return new SagaStore(openDatabase(file, [OUTBOX_SQL + OUTBOX_HISTORY_SQL + INBOX_SQL + SAGA_SQL]));
+  /** `ownThread`: the writer thread's connection (it checkpoints inline, on that thread). */
+  static open(file: string, options: { ownThread?: boolean } = {}): SagaStore {
+    return new SagaStore(openDatabase(file, [OUTBOX_SQL + OUTBOX_HISTORY_SQL + INBOX_SQL + SAGA_SQL], options.ownThread ? { backgroundCheckpoints: false } : {}));
   }
 
   /** Runs `fn` in a transaction shared with the other writes of this event-loop turn (group commit). */

@@ -1,0 +1,148 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { fromThreadError, type FromWriter, type ThreadError, type ToWriter, type WriteItem } from './protocol';
+
+interface Waiting {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/** tsx's ESM API (`tsx/esm/api`, its import build: require resolves the CommonJS one beside it), whose register() hooks TypeScript into a thread. */
+const tsxApi = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+
+/**
+ * The writer thread: one per process (per entry), started on first use, holding a connection to each file
+ * the app hands it. Consumer groups that only record (the read model, the choreography saga observer)
+ * keep their delivery, retries and dead letters on the main thread and send their writes here, so the
+ * statements and commits run on the other core. If the thread dies, every waiting write fails (its
+ * delivery is retried) and the next write restarts it, reopening the files.
+ */
+class WriterThread {
+  private worker: Worker | null = null;
+  private readonly waiting = new Map<number, Waiting>();
+  /** Open handles, to open again in a restarted thread. */
+  private readonly open = new Map<number, { kind: string; file: string }>();
+  private readonly failed = new Map<number, ThreadError>();
+  private nextK = 1;
+  private nextHandle = 1;
+
+  constructor(private readonly entry: URL) {}
+
+  add(kind: string, file: string): number {
+    const handle = this.nextHandle++;
+    this.open.set(handle, { kind, file });
+    this.send({ op: 'open', handle, kind, file });
+    return handle;
+  }
+
+  remove(handle: number): void {
+    this.open.delete(handle);
+    this.failed.delete(handle);
+    if (this.worker) this.send({ op: 'close', handle });
+  }
+
+  /** Hands a batch to the thread; the promises settle when its transaction has committed (or failed). */
+  write(handle: number, items: Array<{ item: unknown } & Waiting>): void {
+    const failure = this.failed.get(handle);
+    if (failure) {
+      for (const i of items) i.reject(fromThreadError(failure));
+      return;
+    }
+    const sent: WriteItem[] = [];
+    for (const { item, resolve, reject } of items) {
+      const k = this.nextK++;
+      this.waiting.set(k, { resolve, reject });
+      sent.push({ k, item });
+    }
+    this.send({ op: 'write', handle, items: sent });
+  }
+
+  private send(m: ToWriter): void {
+    const w = this.worker ?? this.spawn();
+    w.postMessage(m);
+    // Kept alive only while it owes answers: an idle thread never holds the process open.
+    if (this.waiting.size > 0) w.ref();
+  }
+
+  private spawn(): Worker {
+    // The thread runs TypeScript as the app does: it registers tsx's loader before importing its entry.
+    const w = this.entry.pathname.endsWith('.ts')
+      ? new Worker(`import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(this.entry.href)}); });`, { eval: true })
+      : new Worker(fileURLToPath(this.entry));
+    w.unref();
+    w.on('message', (m: FromWriter) => this.receive(m));
+    const gone = (why: string) => {
+      if (this.worker !== w) return;
+      this.worker = null;
+      const error = new Error(`the writer thread stopped (${why}); the deliveries it held are retried`);
+      for (const [, p] of this.waiting) p.reject(error);
+      this.waiting.clear();
+    };
+    w.on('error', (e) => gone(e.message));
+    w.on('exit', (code) => gone(`exit code ${code}`));
+    this.worker = w;
+    for (const [handle, { kind, file }] of this.open) w.postMessage({ op: 'open', handle, kind, file } satisfies ToWriter);
+    return w;
+  }
+
+  private receive(m: FromWriter): void {
+    if (m.op === 'failed') {
+      this.failed.set(m.handle, m.error);
+      return;
+    }
+    for (const r of m.results) {
+      const p = this.waiting.get(r.k);
+      if (!p) continue;
+      this.waiting.delete(r.k);
+      if (r.ok) p.resolve(r.value);
+      else p.reject(fromThreadError(r.error));
+    }
+    if (this.waiting.size === 0) this.worker?.unref();
+  }
+}
+
+const threads = new Map<string, WriterThread>();
+
+/** One file's writes on the writer thread: everything written during one turn travels in one message. */
+export class ThreadWriter<I, R> {
+  private readonly thread: WriterThread;
+  private readonly handle: number;
+  private queue: Array<{ item: unknown } & Waiting> = [];
+  private scheduled = false;
+
+  /** `entry`: the thread's module, which calls `hostWriters` with every kind it knows. */
+  constructor(entry: URL, kind: string, file: string) {
+    let thread = threads.get(entry.href);
+    if (!thread) threads.set(entry.href, (thread = new WriterThread(entry)));
+    this.thread = thread;
+    this.handle = thread.add(kind, file);
+  }
+
+  write(item: I): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Sends what is queued; the thread closes its connection after the writes already sent. */
+  close(): void {
+    this.flush();
+    this.thread.remove(this.handle);
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.queue.length === 0) return;
+    const items = this.queue;
+    this.queue = [];
+    this.thread.write(this.handle, items);
+  }
+}
+
+/** How the composition root hands a module a writer on the thread (null: write on the app's own thread). */
+export type WriterFactory = <I, R>(kind: string, file: string) => ThreadWriter<I, R>;

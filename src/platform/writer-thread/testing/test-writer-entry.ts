@@ -1,0 +1,26 @@
+/** A writer thread for the client's own tests: kinds that echo, fail with a code, or end the thread. */
+import { hostWriters } from '../host';
+
+let batches = 0;
+hostWriters({
+  echo: (file) => {
+    let pending: Array<() => void> = [];
+    return {
+      // Writes of one message are queued in one turn: answer them together, counting turns as batches.
+      write: (item) =>
+        new Promise((resolve) => {
+          if (pending.length === 0) setImmediate(() => ((batches += 1), pending.forEach((f) => f()), (pending = [])));
+          pending.push(() => resolve({ file, item, batch: batches + 1 }));
+        }),
+      close: () => {},
+    };
+  },
+  fail: () => ({
+    write: () => Promise.reject(Object.assign(new Error('disk full'), { code: 'SQLITE_FULL' })),
+    close: () => {},
+  }),
+  crash: () => ({
+    write: () => process.exit(3),
+    close: () => {},
+  }),
+});

@@ -1,0 +1,64 @@
+import type { Envelope } from '../bus/envelope';
+import { route, type HandlerTable } from '../bus/handler-table';
+import type { Clock } from '../platform/clock';
+import type { ThreadWriterTarget } from '../platform/writer-thread/host';
+import type { ThreadWriter } from '../platform/writer-thread/client';
+import { applyTrigger } from './apply-trigger';
+import { sagaEvents } from './definition';
+import { SagaStore } from './infrastructure/saga-store';
+
+/** Choreography's saga observer: a consumer group that records the saga's log and sends nothing. */
+export const OBSERVER_GROUP = 'saga-observer';
+export const OBSERVER_WRITER = 'saga-observer';
+
+/** One event to apply to its saga instance, as it crosses to the writer thread. */
+export interface ObserveItem {
+  /** `${type}@${version}` of one of the definition's events. */
+  contract: string;
+  envelope: Envelope;
+  payload: unknown;
+  reservationId: string;
+  attempt: number;
+  /** The app's clock when it was handed over (a fake clock in tests): the step's time. */
+  now: number;
+}
+
+const byKey = new Map(sagaEvents.map((c) => [`${c.type}@${c.version}`, c]));
+
+/**
+ * The observer's handlers when its writes run on the writer thread: the group, its retries and dead
+ * letters stay here; the inbox claim, the definition's step and the log are written there, in one
+ * group-committed IMMEDIATE transaction per turn. After each commit the app's store announces the change
+ * (saga.onChange listens to it).
+ */
+export function threadObserverHandlers(writer: ThreadWriter<ObserveItem, boolean>, store: SagaStore, clock: Clock): HandlerTable {
+  return {
+    group: OBSERVER_GROUP,
+    leaf: true,
+    routes: sagaEvents.map((contract) =>
+      route(contract, async (m) => {
+        const reservationId = (m.payload as { reservationId: string }).reservationId;
+        const applied = await writer.write({ contract: `${contract.type}@${contract.version}`, envelope: m.envelope, payload: m.payload, reservationId, attempt: m.attempt, now: clock.now() });
+        if (applied) store.changed.notify(reservationId);
+      }),
+    ),
+  };
+}
+
+/** The thread's side: its own connection to saga.db (the app's connection created the file and its schema). */
+export function openObserverTarget(file: string): ThreadWriterTarget {
+  const store = SagaStore.open(file, { ownThread: true });
+  return {
+    write: (raw) => {
+      const i = raw as ObserveItem;
+      return store.write(() => {
+        if (!store.inbox.claim(OBSERVER_GROUP, i.envelope.id)) return false;
+        const contract = byKey.get(i.contract);
+        if (!contract) throw new Error(`the saga definition has no event ${i.contract}`);
+        applyTrigger(store, 'choreography', false, { envelope: i.envelope, contract, payload: i.payload, reservationId: i.reservationId, attempt: i.attempt }, i.now);
+        return true;
+      });
+    },
+    close: () => store.close(),
+  };
+}
