@@ -227,7 +227,7 @@ function buildAuditor(
           readModel: readModel ? readModel.statuses(after, last) : null,
         };
       },
-      heldSlots: () => reservation.heldSlots(),
+      heldSlots: (after, limit) => reservation.heldSlots(after && [after.resourceId, after.startsAt, after.id], limit),
       paymentIdOf: (id) => payment?.store.get(id)?.paymentId ?? null,
       messagesOf: (id) => [...reservation.messagesOf(id), ...(payment?.messagesOf(id) ?? []), ...(saga?.store.outbox.historyOf(id).map((h) => h.envelope) ?? [])],
       groupsFor: (type, version) => bus.groupsFor(type, version),

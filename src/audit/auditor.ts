@@ -4,7 +4,7 @@ import { iso, type Clock, type TimerHandle } from '../platform/clock';
 import { CategorizedError, NotFoundError } from '../platform/errors';
 import type { Logger } from '../platform/logger';
 import { RefundRequested } from '../modules/payment/contracts/events';
-import { findDivergences, findSlotsHeldTwice, type AuditedReservation, type AuditSnapshot, type ConvergenceWindow, type Finding } from './find-divergences';
+import { findDivergences, SlotSweep, type AuditedReservation, type AuditSnapshot, type ConvergenceWindow, type Finding } from './find-divergences';
 import type { AuditStore, TrailEntry } from './infrastructure/audit-store';
 
 /** What the auditor reads and does, wired by the composition root from the facades (it imports no module). */
@@ -17,8 +17,8 @@ export interface AuditPorts {
    * reservation id in (after, last] — or above `after` on the last page — so the pages partition the ids.
    */
   page(now: number, after: string, limit: number): AuditPage;
-  /** PENDING and CONFIRMED reservations by resource, then start, streamed. */
-  heldSlots(): Iterable<AuditedReservation>;
+  /** PENDING and CONFIRMED reservations by resource, start and id, after `after` (that order's last row), at most `limit`. */
+  heldSlots(after: AuditedReservation | null, limit: number): readonly AuditedReservation[];
   /** The payment id payment recorded for a reservation, if any. */
   paymentIdOf(reservationId: string): string | null;
   /** Every message recorded for a reservation by any module here (events, payment events, saga commands). */
@@ -96,7 +96,14 @@ export class Auditor {
       after = page.last;
       yield;
     }
-    findings.push(...findSlotsHeldTwice(this.ports.heldSlots()));
+    const sweep = new SlotSweep();
+    for (let after: AuditedReservation | null = null; ; ) {
+      const held = this.ports.heldSlots(after, this.pageSize);
+      findings.push(...sweep.add(held));
+      if (held.length < this.pageSize) break;
+      after = held[held.length - 1] as AuditedReservation;
+      yield;
+    }
     return this.report(now, reservations, findings);
   }
 

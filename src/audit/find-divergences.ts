@@ -95,23 +95,30 @@ export interface ConvergenceWindow {
 }
 
 /**
- * A slot held by two live reservations. `held`: PENDING and CONFIRMED reservations sorted by resource,
- * then start, as the reservation module's held-slots index gives them; a sweep that keeps the live
- * reservation ending last, so memory stays constant however many there are.
+ * A slot held by two live reservations. Fed PENDING and CONFIRMED reservations sorted by resource, then
+ * start, as the reservation module's held-slots index gives them, in as many pages as it likes: it
+ * keeps only the live reservation ending last, so memory stays constant however many there are.
  */
-export function findSlotsHeldTwice(held: Iterable<AuditedReservation>): Finding[] {
-  const out: Finding[] = [];
-  let holder: AuditedReservation | null = null;
-  for (const b of held) {
-    if (b.status === 'CANCELLED') continue;
-    const a = holder;
-    if (a && a.resourceId === b.resourceId && b.startsAt < a.endsAt) {
-      out.push({ id: `slot-held-twice:${b.id}`, kind: 'slot-held-twice', reservationId: b.id, detail: `${b.id} and ${a.id} both hold ${b.resourceId} between ${b.startsAt} and ${a.endsAt}`, since: b.updatedAt, inFlight: false, repair: REPAIR_OF['slot-held-twice'] });
+export class SlotSweep {
+  private holder: AuditedReservation | null = null;
+
+  /** The findings of this page (the next page continues where it ended). */
+  add(held: Iterable<AuditedReservation>): Finding[] {
+    const out: Finding[] = [];
+    for (const b of held) {
+      if (b.status === 'CANCELLED') continue;
+      const a = this.holder;
+      if (a && a.resourceId === b.resourceId && b.startsAt < a.endsAt) {
+        out.push({ id: `slot-held-twice:${b.id}`, kind: 'slot-held-twice', reservationId: b.id, detail: `${b.id} and ${a.id} both hold ${b.resourceId} between ${b.startsAt} and ${a.endsAt}`, since: b.updatedAt, inFlight: false, repair: REPAIR_OF['slot-held-twice'] });
+      }
+      if (!a || a.resourceId !== b.resourceId || b.endsAt > a.endsAt) this.holder = b;
     }
-    if (!a || a.resourceId !== b.resourceId || b.endsAt > a.endsAt) holder = b;
+    return out;
   }
-  return out;
 }
+
+/** The sweep over one sorted list at once. */
+export const findSlotsHeldTwice = (held: Iterable<AuditedReservation>): Finding[] => new SlotSweep().add(held);
 
 /**
  * Anything older than its convergence window is a real violation, not work in flight. `s` is one page of

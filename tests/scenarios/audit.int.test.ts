@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findDivergences, findSlotsHeldTwice } from '../../src/audit/find-divergences';
+import { findDivergences, findSlotsHeldTwice, SlotSweep } from '../../src/audit/find-divergences';
 import { DEADLINE_MS, PAST_RETRIES_MS, SAGA_MODES, startSystem, type System } from './system';
 
 /** Pages of two reservations: every scenario here reads several pages, so a record is never lost between two. */
@@ -148,6 +148,9 @@ describe('divergence rules with no repairable cause here (pure)', () => {
     const late = { ...base, id: 'late', startsAt: '2030-01-01T12:00:00Z', endsAt: '2030-01-01T13:00:00Z' };
     const other = { ...base, id: 'other', resourceId: 'room-2', startsAt: '2030-01-01T12:00:00Z', endsAt: '2030-01-01T13:00:00Z' };
     expect(findSlotsHeldTwice([long, inside, late, other]).map((f) => f.id)).toEqual(['slot-held-twice:inside', 'slot-held-twice:late']);
+    // Fed a page at a time (as the auditor reads the held-slots index), the sweep finds the same.
+    const sweep = new SlotSweep();
+    expect([[long], [inside, late], [other]].flatMap((page) => sweep.add(page)).map((f) => f.id)).toEqual(['slot-held-twice:inside', 'slot-held-twice:late']);
   });
 
   it('reads the audit a page at a time: a charge no reservation knows is found in the page its key falls in', () => {

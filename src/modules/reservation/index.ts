@@ -17,7 +17,7 @@ import { followReservation } from './application/follow-reservation';
 import { getReservation, listReservations } from './application/queries';
 import { reservationHistory } from './application/reservation-history';
 import { ReservationStore } from './infrastructure/reservation-store';
-import type { ReservationRecord } from './infrastructure/reservation-view';
+import type { HeldCursor, ReservationRecord } from './infrastructure/reservation-view';
 import { reservationSubscriptions } from './subscriptions';
 
 export { createReservationInput, type CreateReservationInput } from './application/create-reservation';
@@ -88,9 +88,9 @@ export class ReservationModule {
     return this.store.view.after(after, limit);
   }
 
-  /** Reservations that hold their slot, by resource and start, streamed. */
-  heldSlots(): Iterable<ReservationRecord> {
-    return this.store.view.held();
+  /** Reservations that hold their slot, by resource, start and id, after `after`, at most `limit`. */
+  heldSlots(after: HeldCursor | null, limit: number): ReservationRecord[] {
+    return this.store.view.held(after, limit);
   }
 
   /** A reservation's event stream as published (the auditor redelivers it to a consumer that lost it). */

@@ -1,3 +1,4 @@
+import { upperBound } from '../../platform/id-range';
 import { ReservationCreated } from '../../modules/reservation/contracts/events';
 import type Database from 'better-sqlite3';
 import type { Contract } from '../../platform/contract';
@@ -127,7 +128,7 @@ export class OverviewTable {
       shown: db.prepare<[number, string], StoredRow>(`SELECT ${COLUMNS} FROM overview WHERE gen = ? AND id = ? AND status IS NOT NULL`).raw(),
       all: db.prepare<[number], StoredRow>(`SELECT ${COLUMNS} FROM overview WHERE gen = ? AND status IS NOT NULL ORDER BY id`).raw(),
       statuses: db
-        .prepare<[number, string, string | null, string | null], [id: string, status: string]>('SELECT id, status FROM overview WHERE gen = ? AND id > ? AND (? IS NULL OR id <= ?) AND status IS NOT NULL')
+        .prepare<[number, string, string], [id: string, status: string]>('SELECT id, status FROM overview WHERE gen = ? AND id > ? AND id <= ? AND status IS NOT NULL')
         .raw(),
       derived: db.prepare<[number], [id: string, status: string | null, paymentStatus: string | null]>('SELECT id, status, payment_status FROM overview WHERE gen = ? ORDER BY id').raw(),
       drop: db.prepare('DELETE FROM overview WHERE gen = ? AND id IN (SELECT id FROM overview WHERE gen = ? LIMIT ?)'),
@@ -153,7 +154,7 @@ export class OverviewTable {
   /** The columns SQLite derives (status, payment status) of every row, for tests holding them to overview.ts. */
   /** Each shown row's status, for ids in (after, upTo]; upTo null: no upper bound (the consistency auditor's pages). */
   statuses(gen: number, after: string, upTo: string | null): Map<string, string> {
-    return new Map(this.st.statuses.all(gen, after, upTo, upTo));
+    return new Map(this.st.statuses.all(gen, after, upperBound(upTo)));
   }
 
   derived(gen: number): Array<[id: string, status: string | null, paymentStatus: string | null]> {

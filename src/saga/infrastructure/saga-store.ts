@@ -1,3 +1,4 @@
+import { upperBound } from '../../platform/id-range';
 import { Inbox, INBOX_SQL } from '../../bus/inbox/inbox';
 import { OUTBOX_HISTORY_SQL, OUTBOX_SQL, SqliteOutbox } from '../../bus/outbox/outbox';
 import { ConflictError } from '../../platform/errors';
@@ -117,7 +118,7 @@ export class SagaStore {
     this.st = {
       get: db.prepare<[string], Raw>(`SELECT ${COLUMNS} FROM saga_instances WHERE reservation_id = ?`).raw(),
       inRange: db
-        .prepare<[string, string | null, string | null], [string, string, string]>('SELECT reservation_id, state, updated_at FROM saga_instances WHERE reservation_id > ? AND (? IS NULL OR reservation_id <= ?)')
+        .prepare<[string, string], [string, string, string]>('SELECT reservation_id, state, updated_at FROM saga_instances WHERE reservation_id > ? AND reservation_id <= ?')
         .raw(),
       insert: db.prepare(`INSERT INTO saga_instances (${COLUMNS}) VALUES (?, ?, ?, ?, 1, ?, ?, ?)`),
       update: db.prepare('UPDATE saga_instances SET state = ?, data = ?, version = version + 1, updated_at = ?, ended_at = ? WHERE reservation_id = ? AND version = ?'),
@@ -166,7 +167,7 @@ export class SagaStore {
 
   /** The states of the instances of reservations in (after, upTo]; upTo null: no upper bound (the consistency auditor's pages). */
   states(after: string, upTo: string | null): Map<string, { state: string; updatedAt: string }> {
-    return new Map(this.st.inRange.all(after, upTo, upTo).map(([id, state, updatedAt]) => [id, { state, updatedAt }]));
+    return new Map(this.st.inRange.all(after, upperBound(upTo)).map(([id, state, updatedAt]) => [id, { state, updatedAt }]));
   }
 
   insert(i: Omit<InstanceRow, 'version' | 'updatedAt'>): void {

@@ -1,3 +1,4 @@
+import { upperBound } from '../../../platform/id-range';
 import { Inbox, INBOX_SQL } from '../../../bus/inbox/inbox';
 import { OUTBOX_HISTORY_SQL, OUTBOX_SQL, SqliteOutbox } from '../../../bus/outbox/outbox';
 import { Upcasters } from '../../../bus/upcasters';
@@ -154,9 +155,9 @@ export class PaymentStore {
       setDecline: db.prepare('UPDATE payments SET decline_code = ?, decline_message = ? WHERE reservation_id = ?'),
       addOperation: db.prepare(`INSERT INTO payment_operations (reservation_id, kind, amount, provider_ref, at, outbox_seq) VALUES (?, ?, ?, ?, ?, ${OUTBOX_HIGH_WATER})`),
       inRange: db
-        .prepare<[string, string | null, string | null], PaymentRow>(
+        .prepare<[string, string], PaymentRow>(
           `SELECT reservation_id, payment_id, status, amount, currency, captured_amount, refunded_amount, decline_code, decline_message, created_at, updated_at FROM payments
-           WHERE reservation_id > ? AND (? IS NULL OR reservation_id <= ?)`,
+           WHERE reservation_id > ? AND reservation_id <= ?`,
         )
         .raw(),
       operations: db.prepare<[string], PaymentOperation>('SELECT kind, amount, provider_ref AS providerRef, at FROM payment_operations WHERE reservation_id = ? ORDER BY id'),
@@ -222,7 +223,7 @@ export class PaymentStore {
 
   /** Payments of reservations in (after, upTo], upTo null: no upper bound (the consistency auditor's pages). */
   inRange(after: string, upTo: string | null): PaymentRecord[] {
-    return this.st.inRange.all(after, upTo, upTo).map(toPaymentRecord);
+    return this.st.inRange.all(after, upperBound(upTo)).map(toPaymentRecord);
   }
 
   operations(reservationId: string): PaymentOperation[] {

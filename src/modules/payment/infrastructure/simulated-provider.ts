@@ -1,3 +1,4 @@
+import { upperBound } from '../../../platform/id-range';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { iso, type Clock } from '../../../platform/clock';
 import { newId } from '../../../platform/ids';
@@ -69,14 +70,14 @@ export class SimulatedProvider implements PaymentGateway, ProviderControl {
       bumpAttempt: db.prepare<[string], { n: number }>('INSERT INTO attempts VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET n = n + 1 RETURNING n'),
       getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?'),
       setSetting: db.prepare('INSERT OR REPLACE INTO settings VALUES (?, ?)'),
-      ledger: db.prepare<[string, string | null, string | null], LedgerEntry>(`
+      ledger: db.prepare<[string, string], LedgerEntry>(`
         SELECT c.key AS chargeKey,
                CASE c.outcome WHEN 'captured' THEN 1 ELSE 0 END AS captures,
                CASE c.outcome WHEN 'captured' THEN c.amount ELSE 0 END AS captured,
                (SELECT COUNT(*) FROM refunds r WHERE r.charge_key = c.key AND r.amount > 0) AS refunds,
                (SELECT COALESCE(SUM(amount), 0) FROM refunds r WHERE r.charge_key = c.key) AS refunded,
                0 AS net
-        FROM charges c WHERE c.key > ? AND (? IS NULL OR c.key <= ?)`),
+        FROM charges c WHERE c.key > ? AND c.key <= ?`),
     };
     this.outage = this.st.getSetting.get('outage')?.value === '1';
     this.writes = new GroupCommit(this.db);
@@ -135,7 +136,7 @@ export class SimulatedProvider implements PaymentGateway, ProviderControl {
    * Keys in (after, upTo] when given (the auditor's pages; upTo null: no upper bound), else every key.
    */
   ledger(range: { after: string; upTo: string | null } = { after: '', upTo: null }): Map<string, LedgerEntry> {
-    return new Map(this.st.ledger.all(range.after, range.upTo, range.upTo).map((e) => [e.chargeKey, { ...e, net: e.captured - e.refunded }]));
+    return new Map(this.st.ledger.all(range.after, upperBound(range.upTo)).map((e) => [e.chargeKey, { ...e, net: e.captured - e.refunded }]));
   }
 
   close(): void {

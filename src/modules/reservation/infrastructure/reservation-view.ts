@@ -66,6 +66,9 @@ export interface ListFilter {
 }
 
 /** The current-state table, kept in the same transaction as the event stream. */
+/** Where a page of the held-slots sweep stops: the last row's resource, start and id. */
+export type HeldCursor = readonly [resourceId: string, startsAt: string, id: string];
+
 export class ReservationView {
   private readonly insert;
   private readonly update;
@@ -89,7 +92,12 @@ export class ReservationView {
     this.byId = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM reservations WHERE id = ?`).raw();
     this.afterId = db.prepare<[string, number], Row>(`SELECT ${COLUMNS} FROM reservations WHERE id > ? ORDER BY id LIMIT ?`).raw();
     // The held-slots index, walked in its own order: overlapping neighbours are next to each other.
-    this.heldInOrder = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM reservations WHERE status IN ('PENDING', 'CONFIRMED') ORDER BY resource_id, starts_at`).raw();
+    this.heldInOrder = db
+      .prepare<[string, string, string, number], Row>(
+        `SELECT ${COLUMNS} FROM reservations INDEXED BY reservations_held_slots
+         WHERE status IN ('PENDING', 'CONFIRMED') AND (resource_id, starts_at, id) > (?, ?, ?) ORDER BY resource_id, starts_at, id LIMIT ?`,
+      )
+      .raw();
     this.overlap = db.prepare<[string, string, string], { id: string }>(
       `SELECT id FROM reservations WHERE resource_id = ? AND status IN ('PENDING', 'CONFIRMED') AND starts_at < ? AND ends_at > ? LIMIT 1`,
     );
@@ -121,9 +129,13 @@ export class ReservationView {
     return this.afterId.all(after, limit).map(toRecord);
   }
 
-  /** PENDING and CONFIRMED reservations by resource, then start, one row at a time (the auditor's double-booking sweep). */
-  *held(): Generator<ReservationRecord> {
-    for (const r of this.heldInOrder.iterate()) yield toRecord(r);
+  /**
+   * PENDING and CONFIRMED reservations by resource, then start (then id), after `after`, at most `limit`:
+   * the auditor's double-booking sweep, a page at a time over the held-slots index.
+   */
+  held(after: HeldCursor | null, limit: number): ReservationRecord[] {
+    const [resourceId, startsAt, id] = after ?? ['', '', ''];
+    return this.heldInOrder.all(resourceId, startsAt, id, limit).map(toRecord);
   }
 
   /** Newest first; the cursor is the last id of the previous page (ids are time-ordered). */
