@@ -19,3 +19,9 @@ const generator = new V7Generator({
 
 /** Unique, time-ordered ids (UUIDv7): they sort by creation time, which keeps SQLite indexes append-only. */
 export const newId = (): string => generator.generate().toString();
+
+/** The text every UUIDv7 made at `ms` or later sorts after: its 48-bit millisecond prefix, as the id writes it. */
+export function uuidv7Prefix(ms: number): string {
+  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}`;
+}

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { uuidv7Prefix } from '../../src/bus/inbox/inbox';
+import { uuidv7Prefix } from '../../src/platform/ids';
 import { startSystem, type System } from './system';
 
 const HOUR = 3_600_000;

@@ -1,3 +1,4 @@
+import { uuidv7Prefix } from '../../platform/ids';
 import type { Db } from '../../platform/sqlite';
 
 export const INBOX_SQL = `
@@ -59,8 +60,3 @@ export class Inbox {
   }
 }
 
-/** The text every UUIDv7 made at `ms` or later sorts after: its 48-bit millisecond prefix, as the id writes it. */
-export function uuidv7Prefix(ms: number): string {
-  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}`;
-}

@@ -22,10 +22,10 @@ export class ReadModelStore {
     created = false,
   ) {
     this.created = created;
-    // IMMEDIATE everywhere: the projector thread and this connection (rebuilds, clean-up) both write the file.
     this.inbox = new Inbox(db);
     this.overview = new OverviewTable(db);
     this.rebuilds = new RebuildLog(db);
+    // IMMEDIATE: the writer thread and this connection (rebuilds, clean-up) both write the file.
     this.writes = new GroupCommit(db, undefined, true);
     this.st = {
       live: db.prepare<[], number>('SELECT gen FROM live_generation WHERE id = 1').pluck(),
