@@ -15,7 +15,7 @@ export interface Delivery {
   readonly group: string;
   /** How many delayed-retry rounds came before this delivery (0 on the first). */
   readonly round: number;
-  /** Handler invocations so far, across rounds; the recoverer counts them. */
+  /** Handler invocations so far, across rounds; the retry layer counts them. */
   tries: number;
   /** When the first failure happened (ms), if any. */
   firstFailedAt: number | null;

@@ -5,7 +5,6 @@ import type { DeadLetterListener } from './middleware/dead-letter';
 import type { Contract, Envelope } from './envelope';
 import { correlation } from './middleware/correlation';
 import { deadLetter } from './middleware/dead-letter';
-import { recoverer } from './middleware/recoverer';
 import { retry } from './middleware/retry';
 import { schemaCheck } from './middleware/schema-check';
 import { Upcasters } from './upcasters';
@@ -25,6 +24,8 @@ import {
 } from './ports';
 
 const ACK: Settlement = { kind: 'ack' };
+const ACKED = Promise.resolve(ACK);
+const toAck = (): Settlement => ACK;
 
 /**
  * What a handler receives. A class with the logger as a prototype getter: an object literal with a
@@ -66,7 +67,7 @@ export const compose = (middleware: readonly Middleware[], handle: HandleFn): Ha
 
 /**
  * The bus as modules see it: subscriptions with the handler chain
- * correlation → [extra: metrics, tracing] → dead-letter → retry → recoverer → schema check → handler,
+ * correlation → [extra: metrics, tracing] → dead-letter → retry → schema check → handler,
  * on top of any transport.
  */
 export class MessageBus implements EventBus {
@@ -109,14 +110,16 @@ export class MessageBus implements EventBus {
     this.groups.add(group);
     const policy = { ...this.retryPolicy, ...options.retry };
     const run = (this.decorate ? this.decorate(group, handler as MessageHandler<Contract>) : handler) as MessageHandler<C>;
-    const final: HandleFn = async (d) => {
-      await run(new HandlerMessage(d));
-      return ACK;
+    // Not an async function: a handler's promise becomes the settlement with one `then` (a sync throw
+    // becomes a rejection in the retry layer).
+    const final: HandleFn = (d) => {
+      const done = run(new HandlerMessage(d));
+      return done ? done.then(toAck) : ACKED;
     };
     const types = [...new Set(contracts.map((c) => c.type))];
     const extra = this.extra.map((make) => make({ group, types, leaf: options.leaf === true }));
     const chain = compose(
-      [correlation(this.log), ...extra, deadLetter(this.deadLetters, this.clock, this.onDeadLettered), retry(policy, this.random), recoverer(this.clock), schemaCheck(contracts)],
+      [correlation(this.log), ...extra, deadLetter(this.deadLetters, this.clock, this.onDeadLettered), retry(policy, this.random, this.clock), schemaCheck(contracts)],
       final,
     );
     this.transport.subscribe(group, types, chain);

@@ -1,9 +1,32 @@
 import { route, subscribeTable, type HandlerTable, type Route } from '../bus/handler-table';
-import type { EventBus } from '../bus/ports';
+import type { EventBus, Message } from '../bus/ports';
 import { choreography, type SagaMode } from './definition';
 import type { SagaRuntime } from './saga-runtime';
 
+const DONE = Promise.resolve();
+
 type Entry = (typeof choreography)[number];
+
+/**
+ * The event's message seen as the command its handler expects: same envelope, log and attempt, the
+ * payload translated. The logger is read through, not copied: reading it builds the correlated child
+ * logger, which most deliveries never need (one per choreographed delivery was ~4% of the allocations).
+ */
+class TranslatedMessage implements Message<unknown> {
+  constructor(
+    private readonly original: Message<unknown>,
+    readonly payload: unknown,
+  ) {}
+  get envelope() {
+    return this.original.envelope;
+  }
+  get log() {
+    return this.original.log;
+  }
+  get attempt() {
+    return this.original.attempt;
+  }
+}
 
 /**
  * The modules' handler tables, rewired for choreography: each saga command a module handles runs on the
@@ -21,10 +44,7 @@ export function choreographed(table: HandlerTable): HandlerTable {
       const when = 'when' in c ? (c.when as (p: unknown) => boolean) : () => true;
       const build = c.build as (p: unknown) => unknown;
       routes.push(
-        route(c.on, async (m) => {
-          if (!when(m.payload)) return;
-          await r.handle({ envelope: m.envelope, payload: build(m.payload), log: m.log, attempt: m.attempt });
-        }),
+        route(c.on, (m) => (when(m.payload) ? r.handle(new TranslatedMessage(m, build(m.payload))) : DONE)),
       );
     }
   }

@@ -36,8 +36,17 @@ export class MemoryTransport implements Transport {
 
   async publish(envelopes: readonly Envelope[]): Promise<void> {
     if (this.closed) throw new Error('transport is closed: nothing can be published after close()');
+    // One hop for the whole batch, not one per delivery: no handler runs inside the publisher's call
+    // stack. The batch counts as in flight across the hop, so `idle()` cannot slip in between.
     const settled: Array<Promise<Settlement>> = [];
-    for (const e of envelopes) this.emitter.emit(e.type, e, settled);
+    this.inflight++;
+    try {
+      await null;
+      if (this.closed) throw new Error('transport is closed: nothing can be published after close()');
+      for (const e of envelopes) this.emitter.emit(e.type, e, settled);
+    } finally {
+      this.settleOne();
+    }
     await Promise.all(settled);
   }
 
@@ -51,7 +60,8 @@ export class MemoryTransport implements Transport {
   redeliver(group: string, envelope: Envelope): Promise<Settlement> {
     if (!this.handles.has(group)) return Promise.reject(new Error(`no consumer group "${group}" is subscribed in this process`));
     this.cancelTimer(group, envelope.id);
-    return this.deliver(group, envelope, 0, 0, null);
+    // Off the caller's stack (an operator's replay), like every delivery.
+    return Promise.resolve().then(() => this.deliver(group, envelope, 0, 0, null));
   }
 
   async start(): Promise<void> {
@@ -85,7 +95,6 @@ export class MemoryTransport implements Transport {
 
   private async run(group: string, envelope: Envelope, round: number, tries: number, firstFailedAt: number | null): Promise<Settlement> {
     try {
-      await null; // never run a handler inside the publisher's call stack
       const handle = this.handles.get(group);
       if (this.closed || !handle) return { kind: 'retry', delayMs: 0, error: new Error('transport closed') };
       const d: Delivery = new BusDelivery(envelope, group, round, tries, firstFailedAt, this.log);
@@ -107,8 +116,12 @@ export class MemoryTransport implements Transport {
       }
       return s;
     } finally {
-      if (--this.inflight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      this.settleOne();
     }
+  }
+
+  private settleOne(): void {
+    if (--this.inflight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   private arm(group: string, envelope: Envelope, round: number, tries: number, firstFailedAt: number | null, delayMs: number): void {

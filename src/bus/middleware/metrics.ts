@@ -17,19 +17,21 @@ export const metrics =
   ({ group, types }) => {
     const byType = new Map(types.map((t) => [t, source.delivery(group, t)]));
     let other: DeliveryMetrics | null = null;
-    return (next) => async (d) => {
+    // A `then` on the chain's promise, not an async function (one promise less per delivery).
+    return (next) => (d) => {
       const m = byType.get(d.envelope.type) ?? (other ??= source.delivery(group, 'other'));
       const triesBefore = d.tries;
       const start = performance.now();
-      // A throw here is the chain itself failing (the dead-letter store): the transport keeps the message.
-      const s = await next(d);
-      m.duration.observe((performance.now() - start) / 1000);
-      const invocations = d.tries - triesBefore;
-      if (invocations > 1) m.retriedImmediately.inc(invocations - 1);
-      if (d.round === 0 && d.envelope.headers[REPLAY_HEADER] !== undefined) m.replayed.inc();
-      if (s.kind === 'ack') m.handled.inc();
-      else if (s.kind === 'retry') m.retriedLater.inc();
-      else m.deadLettered.inc();
-      return s;
+      // A rejection here is the chain itself failing (the dead-letter store): the transport keeps the message.
+      return next(d).then((s) => {
+        m.duration.observe((performance.now() - start) / 1000);
+        const invocations = d.tries - triesBefore;
+        if (invocations > 1) m.retriedImmediately.inc(invocations - 1);
+        if (d.round === 0 && d.envelope.headers[REPLAY_HEADER] !== undefined) m.replayed.inc();
+        if (s.kind === 'ack') m.handled.inc();
+        else if (s.kind === 'retry') m.retriedLater.inc();
+        else m.deadLettered.inc();
+        return s;
+      });
     };
   };
