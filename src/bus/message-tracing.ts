@@ -31,6 +31,9 @@ export function setMessagingSystem(name: string): void {
   system = name;
 }
 
+/** What `messaging.system` says in this process. */
+export const messagingSystem = (): string => system;
+
 /** The attributes every span about one message carries. */
 export const messageAttributes = (operationType: string, operationName: string, e: Pick<Envelope, 'type' | 'id' | 'correlationId'>): Attributes => ({
   [MESSAGING.system]: system,

@@ -31,6 +31,8 @@ afterAll(async () => {
   await app.stop();
 });
 
+const isBatchPublish = (s: ReadableSpan) => s.attributes['messaging.batch.message_count'] !== undefined;
+
 const byName = (spans: readonly ReadableSpan[], name: string, group?: string) => {
   const found = spans.filter((s) => s.name === name && (group === undefined || s.attributes['messaging.consumer.group.name'] === group));
   expect(found, `${name}${group ? ` in group ${group}` : ''}`).toHaveLength(1);
@@ -42,12 +44,21 @@ describe('tracing on the in-memory bus', () => {
     exporter.reset();
     const api = client();
     const ids = [];
-    for (const paymentToken of ['tok_ok', 'tok_decline', 'tok_ok']) ids.push((await api.reservation.create.mutate(reservationInput({ paymentToken }))).id);
-    await app.settled();
+    // One saga at a time, so that the relay publishes each message alone (under a span in the saga's tree).
+    for (const paymentToken of ['tok_ok', 'tok_decline', 'tok_ok']) {
+      ids.push((await api.reservation.create.mutate(reservationInput({ paymentToken }))).id);
+      await app.settled();
+    }
 
-    const all = exporter.getFinishedSpans();
+    const finished = exporter.getFinishedSpans();
+    // A relay batch of several messages would be published under one span of its own, linked to each
+    // message's creation (the next test); everything else belongs to the sagas.
+    const batches = finished.filter(isBatchPublish);
+    const all = finished.filter((s) => !isBatchPublish(s));
     const sagas = traces(all);
     expect(sagas.size).toBe(3); // nothing else was traced, and no saga was split
+    const creates = new Set(all.filter((s) => s.name.startsWith('create ')).map((s) => s.spanContext().spanId));
+    for (const b of batches) for (const l of b.links) expect(creates.has(l.context.spanId), 'a batch publish links to create spans').toBe(true);
     for (const [i, spans] of [...sagas.values()].entries()) {
       const outcome = i === 1 ? 'PaymentFailed' : 'PaymentSucceeded';
       const root = byName(spans, 'POST /trpc/reservation.create');
@@ -89,6 +100,34 @@ describe('tracing on the in-memory bus', () => {
     // Groups that only record (the read model, the choreography observer) add no spans: nothing of a saga hangs off them.
     const groups = new Set(all.map((s) => s.attributes['messaging.consumer.group.name']).filter((g) => g !== undefined));
     expect([...groups].sort()).toEqual(['payment', 'reservation']);
+  });
+
+  it('publishes a relay batch of many messages under one span per 128, linked to each message’s creation; consumers stay in the sagas’ traces', async () => {
+    exporter.reset();
+    const N = 200;
+    // Created together, published by the relay in batches of up to 256 rows.
+    const made = await Promise.all(Array.from({ length: N }, (_, i) => app.reservation.create(reservationInput({ resourceId: `batch-${i}` }))));
+    await app.settled();
+    const spans = exporter.getFinishedSpans();
+    const batches = spans.filter(isBatchPublish);
+    expect(batches.length).toBeGreaterThan(0);
+    for (const b of batches) {
+      expect(b).toMatchObject({ kind: SpanKind.PRODUCER, parentSpanContext: undefined, attributes: { 'messaging.operation.type': 'send', 'messaging.system': 'memory' } });
+      expect(b.links.length).toBe(b.attributes['messaging.batch.message_count']);
+      expect(b.links.length).toBeLessThanOrEqual(128);
+    }
+    // Every ReservationCreated was published exactly once: under its own span or as one link of a batch.
+    const created = spans.filter((s) => s.name === 'create reservation.ReservationCreated');
+    expect(created).toHaveLength(N);
+    const linked = new Set(batches.flatMap((b) => b.links.map((l) => l.context.spanId)));
+    const single = new Set(spans.filter((s) => s.name === 'publish reservation.ReservationCreated' && !isBatchPublish(s)).map((s) => s.parentSpanContext?.spanId));
+    for (const c of created) expect(linked.has(c.spanContext().spanId) !== single.has(c.spanContext().spanId)).toBe(true);
+    expect(linked.size).toBeGreaterThan(0);
+    // The payment handler's span is still a child of its message's creation, in the saga's trace.
+    const traceOf = new Map(created.map((c) => [c.spanContext().spanId, c.spanContext().traceId]));
+    for (const p of spans.filter((s) => s.name === 'process reservation.ReservationCreated' && s.attributes['messaging.consumer.group.name'] === 'payment'))
+      expect(traceOf.get(p.parentSpanContext?.spanId ?? '')).toBe(p.spanContext().traceId);
+    expect(made).toHaveLength(N);
   });
 
   it('stores the trace context with the outbox row and the dead letter; a replay is a new trace linked to the original', async () => {
