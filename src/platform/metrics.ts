@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { CellHistogram } from './cell-histogram';
 import type { Clock } from './clock';
 
 /** The two calls the hot path makes: prom-client's label children, pre-created so no label set is looked up per message. */
@@ -134,15 +135,15 @@ export class AppMetrics {
       retried: counter('bus_messages_retried_total', 'Retries: immediate (tried again at once) or delayed (redelivery scheduled with backoff).', [...byGroup, 'kind']),
       deadLettered: counter('bus_messages_dead_lettered_total', 'Messages a consumer group dead-lettered (retries used up, or refused for good).', byGroup),
       replayed: counter('bus_messages_replayed_total', 'Dead letters replayed to a consumer group.', byGroup),
-      duration: new Histogram({ name: 'bus_handler_duration_seconds', help: 'Time from a delivery entering the handler chain to its settlement, immediate retries included.', labelNames: byGroup, buckets: FAST, registers }),
+      duration: new CellHistogram('bus_handler_duration_seconds', 'Time from a delivery entering the handler chain to its settlement, immediate retries included.', byGroup, FAST, registers),
     };
     this.published = counter('bus_messages_published_total', "Messages a module's outbox relay published (the transport took responsibility).", ['module', 'type']);
-    this.publishLatency = new Histogram({ name: 'outbox_relay_publish_duration_seconds', help: 'Time for one batch publish of an outbox relay.', labelNames: ['module'], buckets: FAST, registers });
+    this.publishLatency = new CellHistogram('outbox_relay_publish_duration_seconds', 'Time for one batch publish of an outbox relay.', ['module'], FAST, registers);
     this.sagaStarts = counter('saga_started_total', 'Sagas started.', ['mode']);
     this.sagaEnds = counter('saga_ended_total', 'Sagas ended, by outcome (confirmed, or the cancellation reason).', ['mode', 'outcome']);
-    this.sagaDuration = new Histogram({ name: 'saga_duration_seconds', help: 'Time from a reservation being created to its terminal state.', labelNames: ['mode', 'outcome'], buckets: SAGA, registers });
+    this.sagaDuration = new CellHistogram('saga_duration_seconds', 'Time from a reservation being created to its terminal state.', ['mode', 'outcome'], SAGA, registers);
     this.httpRequests = counter('http_requests_total', 'tRPC requests, by procedure and HTTP status code.', ['procedure', 'code']);
-    this.httpDuration = new Histogram({ name: 'http_request_duration_seconds', help: 'tRPC request duration, by procedure and HTTP status code.', labelNames: ['procedure', 'code'], buckets: FAST, registers });
+    this.httpDuration = new CellHistogram('http_request_duration_seconds', 'tRPC request duration, by procedure and HTTP status code.', ['procedure', 'code'], FAST, registers);
     this.defineGauges();
   }
 
