@@ -102,6 +102,26 @@ export function transportContract(name: string, factory: HarnessFactory): void {
       expect(got.sort((a, b) => a - b)).toEqual(Array.from({ length: 500 }, (_, i) => i));
     });
 
+    it('retries and dead-letters one envelope of a batch on its own; the rest of the batch is handled once', async () => {
+      const t = fresh();
+      const bus = (await start()).bus;
+      const handled = new Map<number, number>();
+      let flaky = 0;
+      bus.subscribe(t.group('a'), [t.contract], (m) => {
+        const n = m.payload.n;
+        if (n === 3) throw new Error('always broken');
+        if (n === 5 && ++flaky === 1) throw new Error('once');
+        handled.set(n, (handled.get(n) ?? 0) + 1);
+      });
+      await bus.start();
+      await bus.publish(Array.from({ length: 120 }, (_, i) => t.envelope(i))); // more than one AMQP batch
+      await h!.advance(PAST_ALL_RETRIES_MS);
+      expect([...handled.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 120 }, (_, i) => i).filter((n) => n !== 3));
+      expect([...handled.values()].every((c) => c === 1)).toBe(true);
+      const { items } = h!.deadLetters.list({ group: t.group('a') });
+      expect(items.map((d) => (d.envelope.payload as { n: number }).n)).toEqual([3]);
+    });
+
     it('redelivers when the handler fails and succeeds once the failure stops', async () => {
       const t = fresh();
       const bus = (await start()).bus;
