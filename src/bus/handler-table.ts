@@ -21,13 +21,18 @@ export interface HandlerTable {
 
 /** Subscribes a group to every contract of its table; each message runs the handler of its contract. */
 export function subscribeTable(bus: EventBus, table: HandlerTable): void {
-  const byName = new Map(table.routes.map((r) => [r.contract.name, r]));
-  if (byName.size !== table.routes.length) throw new Error(`group "${table.group}" lists a contract twice`);
+  // By type, then version: no key string is built per message.
+  const byType = new Map<string, Map<number, Route>>();
+  for (const r of table.routes) {
+    const versions = byType.get(r.contract.type) ?? new Map<number, Route>();
+    if (versions.has(r.contract.version)) throw new Error(`group "${table.group}" lists a contract twice`);
+    byType.set(r.contract.type, versions.set(r.contract.version, r));
+  }
   bus.subscribe(
     table.group,
     table.routes.map((r) => r.contract),
     (m) => {
-      const r = byName.get(`${m.envelope.type}.v${m.envelope.version}`);
+      const r = byType.get(m.envelope.type)?.get(m.envelope.version);
       if (!r) throw new NonRetryableError(`${table.group} has no handler for ${m.envelope.type} v${m.envelope.version}`);
       return r.handle(m);
     },

@@ -5,6 +5,8 @@ import { sourceOf, type SourceName } from './event-source';
 import { projectedContracts } from './facts';
 import type { ReadModelStore } from './infrastructure/read-model-store';
 
+const ignore = (): void => {};
+
 /** The read model's consumer group: its dead letters carry this name. */
 export const READ_MODEL_GROUP = 'read-model';
 
@@ -42,9 +44,7 @@ export function projectorSubscriptions(projector: Projector): HandlerTable {
     routes: projectedContracts.map((contract) => {
       const source = sourceOf(contract.type);
       if (!source) throw new Error(`${contract.name} belongs to no source the read model knows`);
-      return route(contract, async (m) => {
-        await projector.apply(source, contract, m.envelope, m.payload);
-      });
+      return route(contract, (m) => projector.apply(source, contract, m.envelope, m.payload).then(ignore));
     }),
   };
 }

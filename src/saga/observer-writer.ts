@@ -35,13 +35,14 @@ export function threadObserverHandlers(writer: ThreadWriter<ObserveItem, boolean
   return {
     group: OBSERVER_GROUP,
     leaf: true,
-    routes: sagaEvents.map((contract) =>
-      route(contract, async (m) => {
+    routes: sagaEvents.map((contract) => {
+      const key = `${contract.type}@${contract.version}`;
+      return route(contract, async (m) => {
         const reservationId = (m.payload as { reservationId: string }).reservationId;
-        const applied = await writer.write({ contract: `${contract.type}@${contract.version}`, envelope: m.envelope, payload: m.payload, reservationId, attempt: m.attempt, now: clock.now() });
+        const applied = await writer.write({ contract: key, envelope: m.envelope, payload: m.payload, reservationId, attempt: m.attempt, now: clock.now() });
         if (applied) store.changed.notify(reservationId);
-      }),
-    ),
+      });
+    }),
   };
 }
 
