@@ -145,8 +145,7 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 /**
  * A full collection between phases: otherwise the next phase pays for the garbage the previous app left
- * in the old generation (in one run, rounds of the same configuration alternated between ~8,600 and
- * ~4,700 sagas/s as a major collection fell into every other one).
+ * in the old generation, and a major collection falls into some rounds and not others (docs/performance.md).
  */
 function fullGc(): void {
   gc();

@@ -29,8 +29,8 @@ class HistogramCell {
 /**
  * A Prometheus histogram whose label sets are cells, registered with prom-client's registry (which
  * writes the exposition, names and escaping included). prom-client's own histogram hashes the label set
- * and builds objects on every `observe`, even through a label child (~4% of what a saga allocated, one
- * observation per delivery); here a cell adds to numbers, and the buckets are read when scraped. The
+ * and builds objects on every `observe`, even through a label child (one observation per delivery:
+ * docs/performance.md); here a cell adds to numbers, and the buckets are read when scraped. The
  * buckets, `_sum`, `_count` and `le` labels are exactly prom-client's.
  */
 export class CellHistogram {

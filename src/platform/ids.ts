@@ -4,7 +4,7 @@ import { randomFillSync } from 'node:crypto';
  * UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, version 7, 12 bits of sequence, the RFC variant and
  * 62 random bits. Written here rather than through a library: the hot path makes about ten ids per
  * saga, and building each id's text piece by piece (the `uuidv7` package, then `crypto.randomUUID()`
- * spliced) was up to 8% of everything the process allocated. Here the text is written as ASCII into
+ * spliced) was a large share of what the process allocated (docs/performance.md). Here the text is written as ASCII into
  * one reusable buffer and read out as a single string; the random bytes come from a pool that
  * `crypto.randomFillSync` refills (cryptographically secure, 512 ids per refill).
  *

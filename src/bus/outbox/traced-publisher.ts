@@ -17,8 +17,8 @@ const LINKS_PER_SPAN = 128;
  *   context the message was created in: the saga's trace shows create → publish → process in one tree;
  * - a batch of several (under load the relay takes up to 256 rows at once) gets one `publish` span per
  *   128 messages, the start of a trace of its own, linked to each message's creation context and
- *   carrying `messaging.batch.message_count`. A span per message was a third of a saga's spans; the
- *   conventions ask a batch send for exactly this shape (links, since a span has one parent).
+ *   carrying `messaging.batch.message_count`: a span per message cost as much as the saga's other spans
+ *   of that message, and the conventions ask a batch send for this shape (links: a span has one parent).
  *
  * Consumers' `process` spans are children of the creation context either way, so the saga stays one
  * trace across modules and processes.
