@@ -4,7 +4,7 @@
  * Everything runs on temporary data files with the app's durable settings (WAL, synchronous=NORMAL).
  */
 import 'reflect-metadata';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -24,6 +24,7 @@ import { InMemorySpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler, typ
 import type { ExportResult } from '@opentelemetry/core';
 import { ReservationCancelled, ReservationConfirmed } from '../src/modules/reservation/contracts/events';
 import { silentLogger } from '../src/platform/logger';
+import { kill9, startServer } from '../tests/e2e/processes';
 import { backgroundCheckpointer } from '../src/platform/checkpointer';
 import { openDatabase } from '../src/platform/sqlite';
 import { Socket } from 'node:net';
@@ -418,35 +419,11 @@ async function observabilityCost(n: number, rounds: number) {
  */
 async function splitThroughput(n: number): Promise<Throughput> {
   const env = { BUS: 'rabbitmq', RABBITMQ_URL, RABBITMQ_PREFIX: `bench-split-${process.pid}` };
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts', '--module', 'payment'], {
-    cwd: root,
-    env: { ...process.env, ...env, DATA_DIR: tempDir('bench-split-payment-'), PORT: '0', LOG_LEVEL: 'warn', PAYMENT_DEADLINE_MS: '3600000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const payment = await startServer({ ...env, DATA_DIR: tempDir('bench-split-payment-'), PAYMENT_DEADLINE_MS: '3600000' }, ['--module', 'payment'], 60_000);
   try {
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`the payment process did not start within 60 s:\n${out}`)), 60_000);
-      const onData = (chunk: Buffer) => {
-        out += chunk.toString();
-        if (/listening on http/.test(out)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the payment process exited with code ${code}:\n${out}`));
-      });
-    });
     return await throughput(n, env, undefined, ['reservation']);
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    await kill9(payment);
   }
 }
 
