@@ -54,12 +54,23 @@ export class AdminApi {
     });
   }
 
-  private async persist<T>(module: ModuleName, call: (api: TRPCClient<AppRouter>) => Promise<T>): Promise<T> {
+  /** The module's outbox rows not yet on the broker, read from its `GET /metrics` (`outbox_pending_messages`). */
+  outboxPending(module: ModuleName): Promise<number> {
+    return this.persist(module, async (_api, url) => {
+      const res = await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+      if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
+      let pending = 0;
+      for (const m of (await res.text()).matchAll(/^outbox_pending_messages\{[^}]*\} (\d+)$/gm)) pending += Number(m[1]);
+      return pending;
+    });
+  }
+
+  private async persist<T>(module: ModuleName, call: (api: TRPCClient<AppRouter>, url: string) => Promise<T>): Promise<T> {
     const until = Date.now() + GIVE_UP_MS;
     for (;;) {
       const url = this.urlOf(module);
       try {
-        if (url) return await call(this.client(url));
+        if (url) return await call(this.client(url), url);
       } catch (e) {
         if (Date.now() > until) throw new Error(`the ${module} process did not answer an admin call within ${GIVE_UP_MS} ms: ${(e as Error).message}`);
       }

@@ -11,12 +11,12 @@ const run = promisify(execFile);
 export class BrokerControl {
   constructor(private readonly node: string | null) {}
 
-  stop(): Promise<void> {
-    return this.ctl('stop_app');
+  async stop(): Promise<void> {
+    await this.ctl('stop_app');
   }
 
-  start(): Promise<void> {
-    return this.ctl('start_app');
+  async start(): Promise<void> {
+    await this.ctl('start_app');
   }
 
   /** `start_app` on a running app is a no-op: used when healing, whatever state a run left. */
@@ -24,10 +24,23 @@ export class BrokerControl {
     return this.start();
   }
 
-  private async ctl(command: 'stop_app' | 'start_app'): Promise<void> {
-    const args = [...(this.node ? ['-n', this.node] : []), command];
+  /**
+   * The queues under `prefix` that still hold messages, ready or unacknowledged, delay queues included
+   * (a delayed retry waits there until its TTL sends it back), as `name: count`.
+   */
+  async busyQueues(prefix: string): Promise<string[]> {
+    const out = await this.ctl('list_queues', '-q', '--no-table-headers', 'name', 'messages');
+    return out
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([name, count]) => name?.startsWith(`${prefix}.`) && Number(count) > 0)
+      .map(([name, count]) => `${name}: ${count}`);
+  }
+
+  private async ctl(...command: string[]): Promise<string> {
+    const args = [...(this.node ? ['-n', this.node] : []), ...command];
     try {
-      await run('rabbitmqctl', args, { timeout: 60_000 });
+      return (await run('rabbitmqctl', args, { timeout: 60_000 })).stdout;
     } catch (e) {
       const stderr = (e as { stderr?: string }).stderr ?? '';
       throw new Error(`rabbitmqctl ${args.join(' ')} failed: ${stderr.trim() || (e as Error).message}`);

@@ -24,7 +24,7 @@ export interface ChaosReport {
   /** How long the load and the faults lasted: `--minutes`, or longer when healing took longer than planned. */
   faultPhaseMs: number;
   load: LoadFigures;
-  /** From the moment every fault was healed and the load stopped until the API showed nothing unfinished. */
+  /** From the moment every fault was healed and the load stopped until nothing was unfinished or on its way (see waitForConvergence). */
   convergeMs: number | null;
   deadLettersReplayed: string[];
   proxy: { connections: number; refused: number };
@@ -114,7 +114,7 @@ export async function runChaos(input: ChaosInput, log: (line: string) => void = 
     await injector.healAll();
     const healedAt = Date.now();
     await load.finish(options.convergeTimeoutMs);
-    const converged = await waitForConvergence(admin, options.convergeTimeoutMs, say);
+    const converged = await waitForConvergence(admin, broker, prefix, options.convergeTimeoutMs, say);
     const convergeMs = converged.ok ? Date.now() - healedAt : null;
     say(converged.ok ? `converged in ${((convergeMs ?? 0) / 1000).toFixed(1)} s` : `did NOT converge: ${converged.last}`);
     await processes.stop();
@@ -146,7 +146,7 @@ export async function runChaos(input: ChaosInput, log: (line: string) => void = 
     await processes.stop();
     await proxy.close();
     await broker.ensureStarted().catch(() => undefined);
-    await deleteTopology(options.rabbitmqUrl, prefix, GROUPS).catch(() => undefined);
+    await deleteTopology(options.rabbitmqUrl, prefix, GROUPS, Number(env.RETRY_DELAYED)).catch(() => undefined);
     if (report && report.keptDataDir === null) rmSync(dataDir, { recursive: true, force: true });
   }
 }
