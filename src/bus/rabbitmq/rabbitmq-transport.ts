@@ -205,6 +205,10 @@ export class RabbitTransport implements Transport {
   }
 
   private async setup(model: ChannelModel): Promise<void> {
+    // amqplib's recovery listens for this connection's errors only once setup has finished: a socket reset
+    // while the topology is being declared (a network cut at reconnect) was an unhandled 'error' event that
+    // killed the process (found by the chaos test). With a listener, setup fails and recovery tries again.
+    model.on('error', (err: Error) => this.log.warn({ err: { message: err.message } }, 'RabbitMQ connection error while setting up; reconnecting'));
     const admin = await model.createChannel();
     await this.topology.declare(admin, new Map([...this.groups].map(([g, s]) => [g, s.types])));
     await admin.close();
