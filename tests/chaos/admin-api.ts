@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppRouter } from '../../src/api/router';
 import type { ModuleName } from '../../src/app';
 import { SAGA_STATES, states } from '../../src/saga/definition';
+import { readScrape } from '../observability/prometheus';
 
 const CALL_TIMEOUT_MS = 10_000;
 const GIVE_UP_MS = 60_000;
@@ -59,9 +60,7 @@ export class AdminApi {
     return this.persist(module, async (_api, url) => {
       const res = await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
       if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
-      let pending = 0;
-      for (const m of (await res.text()).matchAll(/^outbox_pending_messages\{[^}]*\} (\d+)$/gm)) pending += Number(m[1]);
-      return pending;
+      return readScrape(await res.text()).value('outbox_pending_messages', { module });
     });
   }
 
