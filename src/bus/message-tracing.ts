@@ -104,22 +104,28 @@ type Carrier = Record<string, string> & { [MADE_FROM]?: Context };
 export const deliveryContextForKey = (key: string): Context | undefined => asContext(earliest(byKey, key));
 
 /**
- * Headers for a message being created: with tracing on, a `create` span (the message written to its
- * outbox) and its W3C context (`traceparent`, `tracestate`). Its parent is the delivery that caused the
- * message, else the trace context the caller passed in `headers` (an HTTP request's), else none (a new
- * trace: a deadline timer, a script). The headers are stored with the outbox row, delayed retries and
- * dead letters, so every later step of the message (publish, process, replay) joins or links to this
- * trace, in any process.
+ * Headers for a message being created, with tracing on: the W3C context (`traceparent`, `tracestate`) the
+ * message was created in. A message a handler creates takes the handler's `process` span as its creation
+ * context, as it is: that span covers the transaction that writes the message to its outbox, and the
+ * messaging conventions make a `create` span optional and ask for none where such a context exists (a
+ * `create` span per message was a third of a saga's spans, and a recorded span costs several µs). A message
+ * created anywhere else gets a `create` span (the message written to its outbox), child of the trace
+ * context the caller passed in `headers` (an HTTP request's), else the start of a new trace (a deadline
+ * timer, a script). The headers are stored with the outbox row, delayed retries and dead letters, so every
+ * later step of the message (publish, process, replay) joins or links to this trace, in any process.
  */
 export function headersForNewMessage(e: Pick<Envelope, 'type' | 'id' | 'correlationId' | 'causationId'>, headers: Record<string, string> | undefined): Record<string, string> {
   const tracer = activeTracer();
   if (!tracer) return headers ?? {};
-  const parent = (e.causationId !== null ? asContext(earliest(byMessage, e.causationId)) : undefined) ?? (headers ? propagation.extract(ROOT_CONTEXT, headers) : ROOT_CONTEXT);
-  let made = parent;
-  if (recorded(parent)) {
-    const span = tracer.startSpan(`create ${e.type}`, { kind: SpanKind.PRODUCER, attributes: messageAttributes('create', 'create', e) }, parent);
-    made = trace.setSpan(parent, span);
-    span.end();
+  let made = e.causationId !== null ? asContext(earliest(byMessage, e.causationId)) : undefined;
+  if (!made) {
+    const parent = headers ? propagation.extract(ROOT_CONTEXT, headers) : ROOT_CONTEXT;
+    made = parent;
+    if (recorded(parent)) {
+      const span = tracer.startSpan(`create ${e.type}`, { kind: SpanKind.PRODUCER, attributes: messageAttributes('create', 'create', e) }, parent);
+      made = trace.setSpan(parent, span);
+      span.end();
+    }
   }
   const carrier: Carrier = headers ? { ...headers } : {};
   propagation.inject(made, carrier);

@@ -57,23 +57,27 @@ describe('tracing on the in-memory bus', () => {
     const all = finished.filter((s) => !isBatchPublish(s));
     const sagas = traces(all);
     expect(sagas.size).toBe(3); // nothing else was traced, and no saga was split
-    const creates = new Set(all.filter((s) => s.name.startsWith('create ')).map((s) => s.spanContext().spanId));
-    for (const b of batches) for (const l of b.links) expect(creates.has(l.context.spanId), 'a batch publish links to create spans').toBe(true);
+    // A message's creation context: its create span, or the process span of the handler that created it.
+    const creations = new Set(all.filter((s) => s.name.startsWith('create ') || s.name.startsWith('process ')).map((s) => s.spanContext().spanId));
+    for (const b of batches) for (const l of b.links) expect(creations.has(l.context.spanId), 'a batch publish links to creation contexts').toBe(true);
     for (const [i, spans] of [...sagas.values()].entries()) {
       const outcome = i === 1 ? 'PaymentFailed' : 'PaymentSucceeded';
       const root = byName(spans, 'POST /trpc/reservation.create');
       expect(root).toMatchObject({ kind: SpanKind.SERVER, parentSpanContext: undefined });
       const reservationHandler = byName(spans, `process payment.${outcome}`, 'reservation');
-      // The whole causal chain, each span the parent of the next:
+      // The whole causal chain, each span the parent of the next. The outcome was created by the payment
+      // handler, so its creation context is that handler's span (no create span of its own):
       expect(ancestry(spans, reservationHandler).map((s) => s.name)).toEqual([
         `process payment.${outcome}`,
-        `create payment.${outcome}`,
         'process reservation.ReservationCreated',
         'create reservation.ReservationCreated',
         'POST /trpc/reservation.create',
       ]);
       const paymentHandler = byName(spans, 'process reservation.ReservationCreated', 'payment');
       expect(byName(spans, 'payment-provider charge').parentSpanContext?.spanId).toBe(paymentHandler.spanContext().spanId);
+      expect(byName(spans, `publish payment.${outcome}`).parentSpanContext?.spanId).toBe(paymentHandler.spanContext().spanId);
+      // Only the message created outside any handler (by the request) has a create span.
+      expect(spans.filter((s) => s.name.startsWith('create ')).map((s) => s.name)).toEqual(['create reservation.ReservationCreated']);
       expect(byName(spans, 'publish reservation.ReservationCreated').parentSpanContext?.spanId).toBe(
         byName(spans, 'create reservation.ReservationCreated').spanContext().spanId,
       );
