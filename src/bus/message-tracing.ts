@@ -54,34 +54,36 @@ export const messageAttributes = (operationType: string, operationName: string, 
  * each registers its span, and what they cause hangs off the earliest one still in progress (the module's:
  * modules subscribe before the saga's observer); one ending never takes the others' away.
  */
-const byMessage = new Map<string, SpanContext[]>();
-const byKey = new Map<string, SpanContext[]>();
+const byMessage = new Map<string, Context[]>();
+const byKey = new Map<string, Context[]>();
 
-const push = (m: Map<string, SpanContext[]>, k: string, span: SpanContext) => {
+const push = (m: Map<string, Context[]>, k: string, ctx: Context) => {
   const list = m.get(k);
-  if (list) list.push(span);
-  else m.set(k, [span]);
+  if (list) list.push(ctx);
+  else m.set(k, [ctx]);
 };
-const remove = (m: Map<string, SpanContext[]>, k: string, span: SpanContext) => {
+const remove = (m: Map<string, Context[]>, k: string, ctx: Context) => {
   const list = m.get(k);
   if (!list) return;
-  const i = list.lastIndexOf(span);
+  const i = list.lastIndexOf(ctx);
   if (i >= 0) list.splice(i, 1);
   if (list.length === 0) m.delete(k);
 };
-const earliest = (m: Map<string, SpanContext[]>, k: string): SpanContext | undefined => m.get(k)?.[0];
+const earliest = (m: Map<string, Context[]>, k: string): Context | undefined => m.get(k)?.[0];
 
-/** Registers a delivery's process span; the returned function unregisters it when the delivery ends. */
+/**
+ * Registers a delivery's process span; the returned function unregisters it when the delivery ends. The
+ * context is made once here, not for each message and call the handler makes under it.
+ */
 export function enterDelivery(e: Pick<Envelope, 'id' | 'key'>, span: SpanContext): () => void {
-  push(byMessage, e.id, span);
-  push(byKey, e.key, span);
+  const ctx = trace.setSpanContext(ROOT_CONTEXT, span);
+  push(byMessage, e.id, ctx);
+  push(byKey, e.key, ctx);
   return () => {
-    remove(byMessage, e.id, span);
-    remove(byKey, e.key, span);
+    remove(byMessage, e.id, ctx);
+    remove(byKey, e.key, ctx);
   };
 }
-
-const asContext = (span: SpanContext | undefined): Context | undefined => (span ? trace.setSpanContext(ROOT_CONTEXT, span) : undefined);
 
 /**
  * Whether spans under this context are recorded. A trace the sampler left out (OTEL_TRACES_SAMPLER) gets
@@ -101,7 +103,7 @@ const MADE_FROM = Symbol('trace context these headers were made from');
 type Carrier = Record<string, string> & { [MADE_FROM]?: Context };
 
 /** The process span of a delivery in progress for messages with this key, if there is one. */
-export const deliveryContextForKey = (key: string): Context | undefined => asContext(earliest(byKey, key));
+export const deliveryContextForKey = (key: string): Context | undefined => earliest(byKey, key);
 
 /**
  * Headers for a message being created, with tracing on: the W3C context (`traceparent`, `tracestate`) the
@@ -117,14 +119,15 @@ export const deliveryContextForKey = (key: string): Context | undefined => asCon
 export function headersForNewMessage(e: Pick<Envelope, 'type' | 'id' | 'correlationId' | 'causationId'>, headers: Record<string, string> | undefined): Record<string, string> {
   const tracer = activeTracer();
   if (!tracer) return headers ?? {};
-  let made = e.causationId !== null ? asContext(earliest(byMessage, e.causationId)) : undefined;
+  let made = e.causationId !== null ? earliest(byMessage, e.causationId) : undefined;
   if (!made) {
     const parent = headers ? propagation.extract(ROOT_CONTEXT, headers) : ROOT_CONTEXT;
     made = parent;
     if (recorded(parent)) {
       const span = tracer.startSpan(`create ${e.type}`, { kind: SpanKind.PRODUCER, attributes: messageAttributes('create', 'create', e) }, parent);
-      made = trace.setSpan(parent, span);
       span.end();
+      // The ids only: the context stays with the message's headers, and the ended span need not.
+      made = trace.setSpanContext(parent, span.spanContext());
     }
   }
   const carrier: Carrier = headers ? { ...headers } : {};

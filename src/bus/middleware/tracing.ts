@@ -44,7 +44,8 @@ export const tracing: SubscriptionMiddleware =
     return next(d).then(
       (s) => {
         leave();
-        span.setAttributes({ 'bus.settlement': s.kind, 'bus.tries': d.tries });
+        span.setAttribute('bus.settlement', s.kind);
+        span.setAttribute('bus.tries', d.tries);
         if (s.kind === 'ack') span.end();
         else endFailed(span, s.kind === 'retry' ? s.error : 'dead-lettered');
         return s;
