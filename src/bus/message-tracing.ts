@@ -54,22 +54,31 @@ export const messageAttributes = (operationType: string, operationName: string, 
  * each registers its span, and what they cause hangs off the earliest one still in progress (the module's:
  * modules subscribe before the saga's observer); one ending never takes the others' away.
  */
-const byMessage = new Map<string, Context[]>();
-const byKey = new Map<string, Context[]>();
+// One context per id in the usual case; a list only while several deliveries of one id or key overlap.
+type Registered = Context | Context[];
+const byMessage = new Map<string, Registered>();
+const byKey = new Map<string, Registered>();
 
-const push = (m: Map<string, Context[]>, k: string, ctx: Context) => {
-  const list = m.get(k);
-  if (list) list.push(ctx);
-  else m.set(k, [ctx]);
+const push = (m: Map<string, Registered>, k: string, ctx: Context) => {
+  const held = m.get(k);
+  if (held === undefined) m.set(k, ctx);
+  else if (Array.isArray(held)) held.push(ctx);
+  else m.set(k, [held, ctx]);
 };
-const remove = (m: Map<string, Context[]>, k: string, ctx: Context) => {
-  const list = m.get(k);
-  if (!list) return;
-  const i = list.lastIndexOf(ctx);
-  if (i >= 0) list.splice(i, 1);
-  if (list.length === 0) m.delete(k);
+const remove = (m: Map<string, Registered>, k: string, ctx: Context) => {
+  const held = m.get(k);
+  if (held === ctx) m.delete(k);
+  else if (Array.isArray(held)) {
+    const i = held.lastIndexOf(ctx);
+    if (i >= 0) held.splice(i, 1);
+    if (held.length === 1) m.set(k, held[0] as Context);
+    else if (held.length === 0) m.delete(k);
+  }
 };
-const earliest = (m: Map<string, Context[]>, k: string): Context | undefined => m.get(k)?.[0];
+const earliest = (m: Map<string, Registered>, k: string): Context | undefined => {
+  const held = m.get(k);
+  return Array.isArray(held) ? held[0] : held;
+};
 
 /**
  * Registers a delivery's process span; the returned function unregisters it when the delivery ends. The
