@@ -31,6 +31,8 @@ import { Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { z } from 'zod';
+import { countThreadCpu, type ThreadCpu } from './bench/thread-cpu';
+import { diskStalls } from './bench/disk-stalls';
 
 const { values: args } = parseArgs({
   options: {
@@ -192,6 +194,8 @@ interface Throughput {
   projectionLag: { samples: number; p99Events: number; p99Ms: number; maxEvents: number; maxMs: number; catchUpMs: number } | null;
   /** overview.list (50 rows, via the facade) answered per second once the run was over. */
   overviewQueriesPerSec: number | null;
+  /** CPU per saga by thread over the run (null where /proc is missing). */
+  cpu: ThreadCpu | null;
 }
 
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(0.99 * xs.length))] ?? 0;
@@ -224,6 +228,7 @@ async function throughput(n: number, env: Record<string, string> = {}, tracing?:
   const window = Math.min(100_000, Math.max(1, Math.floor(n / 10)));
   markEvery(window);
   const step = Math.min(256, window);
+  const cpuUsed = countThreadCpu();
   const t0 = performance.now();
   // 256 creates at a time, and at most IN_FLIGHT sagas begun and not ended: unbounded, the creates ran ahead
   // of the sagas behind them (a backlog of hundreds of thousands in the million-saga run), so the windows saw
@@ -236,6 +241,7 @@ async function throughput(n: number, env: Record<string, string> = {}, tracing?:
   }
   await allEnded(n);
   const tEnd = performance.now();
+  const cpu = cpuUsed(n);
   const seconds = (tEnd - t0) / 1000;
   // Sagas ended per second in each window of `window` ends (the last one shorter when n is not a multiple).
   const windows: number[] = [];
@@ -265,7 +271,7 @@ async function throughput(n: number, env: Record<string, string> = {}, tracing?:
     overviewQueriesPerSec = overviewRate(app);
   }
   await stopApp(app);
-  return { sagasPerSec: n / seconds, seconds, scale, projectionLag, overviewQueriesPerSec };
+  return { sagasPerSec: n / seconds, seconds, scale, projectionLag, overviewQueriesPerSec, cpu };
 }
 
 /**
@@ -474,6 +480,8 @@ log(`latency: open loop at ${rate}/s, ${latencyRoundCount} rounds of ${latencySe
 const lat = await latencyRounds(rate, latencySeconds, latencyRoundCount);
 log(`latency: open loop at 1000/s (a rate every peer sustains), ${latencyRoundCount} rounds of ${latencySeconds} s…`);
 const lat1000 = await latencyRounds(1_000, latencySeconds, latencyRoundCount);
+log(`disk: bare commits at ${rate}/s (one per saga of half load, one file), ${latencyRoundCount} rounds of ${latencySeconds} s…`);
+const disk = await diskStalls(rate, latencySeconds, latencyRoundCount);
 log(`http: autocannon, tRPC and bare node:http taking turns, 3 rounds of ${httpSeconds} s each…`);
 const httpResult = await http(httpSeconds);
 log(`orchestration: ${R} sagas, in-process, the process manager sending commands (a third file, saga.db)…`);
@@ -505,6 +513,7 @@ const report = {
     seconds: choreography.seconds,
     ratioToCeiling: choreography.sagasPerSec / ceilingRate,
     ratioToCeilingWithBackgroundCheckpoints: choreography.sagasPerSec / ceilingBackground,
+    cpu: choreography.cpu,
   },
   latency: {
     ratePerSec: lat.rate,
@@ -516,6 +525,7 @@ const report = {
     note: 'the round with the median p99',
     rounds: lat.rounds.map((r) => ({ p50Ms: r.p50, p95Ms: r.p95, p99Ms: r.p99, maxMs: r.max })),
   },
+  diskStalls: { ...disk, note: 'bare two-insert commits on one file at the half-load saga rate: each commit over 8 ms is an event-loop stall the sagas in flight share' },
   latencyAt1000: {
     ratePerSec: lat1000.rate,
     count: lat1000.count,
@@ -564,6 +574,12 @@ if (args.json) {
       `${f(choreography.sagasPerSec)} sagas/s (${f(report.throughput.ratioToCeiling * 100, 1)}% of ceiling, ${f(report.throughput.ratioToCeilingWithBackgroundCheckpoints * 100, 1)}% of the second)`,
     ],
     [
+      '  CPU per saga over all threads; cores busy',
+      choreography.cpu
+        ? `${f(choreography.cpu.usPerSaga)} µs (main thread ${f(choreography.cpu.mainUsPerSaga)}, busiest other thread ${f(choreography.cpu.busiestOtherUsPerSaga)}, the rest ${f(choreography.cpu.restUsPerSaga)}); ${f(choreography.cpu.coresUsed, 2)} cores`
+        : 'not measured (no /proc)',
+    ],
+    [
       '  read model: projection lag during that run',
       choreography.projectionLag
         ? `p99 ${f(choreography.projectionLag.p99Events)} events / ${f(choreography.projectionLag.p99Ms, 1)} ms, max ${f(choreography.projectionLag.maxEvents)} / ${f(choreography.projectionLag.maxMs, 1)} ms, caught up ${f(choreography.projectionLag.catchUpMs, 1)} ms after the last saga`
@@ -573,6 +589,7 @@ if (args.json) {
     [`  saga rate with / without the read model (n=${cost.n}, median of 5)`, `${f(cost.onSagasPerSec)} / ${f(cost.offSagasPerSec)} sagas/s (ratio ${f(cost.ratio, 2)})`],
     [`latency create→terminal at ${f(lat.rate)}/s open loop`, `p50 ${f(lat.p50, 1)} ms, p95 ${f(lat.p95, 1)} ms, p99 ${f(lat.p99, 1)} ms, max ${f(lat.max, 1)} ms`],
     [`  p99 of each round (the median round is above)`, lat.rounds.map((r) => `${f(r.p99, 1)} ms`).join(', ')],
+    [`  disk: bare commits over 8 ms at ${f(disk.commitsPerSec)}/s, per round`, disk.rounds.map((r) => `${r.over8Ms} (max ${f(r.maxMs, 1)} ms)`).join(', ')],
     [`latency create→terminal at 1,000/s open loop`, `p50 ${f(lat1000.p50, 1)} ms, p95 ${f(lat1000.p95, 1)} ms, p99 ${f(lat1000.p99, 1)} ms, max ${f(lat1000.max, 1)} ms`],
     [`scale: sagas/s per ${f(choreography.scale.window)} of the throughput run`, `${choreography.scale.windows.map((w) => f(w)).join(', ')} (last / first ${f(choreography.scale.lastOverFirst, 2)})`],
     ['  peak RSS during it; bytes per saga on disk', `${f(choreography.scale.peakRssMb)} MB; ${Object.entries(choreography.scale.bytesPerSaga).map(([k, v]) => `${k.replace('.db', '')} ${f(v)}`).join(', ')}`],

@@ -21,6 +21,10 @@ describe('npm run bench', () => {
     expect(report.throughput).toMatchObject({ n: 300, sagasPerSec: positive, ratioToCeiling: positive });
     expect(report.latency).toMatchObject({ count: expect.any(Number), p50Ms: positive, p99Ms: positive, maxMs: positive });
     expect(report.latency?.rounds).toHaveLength(2);
+    // CI runs on Linux, where /proc gives CPU per thread.
+    expect(report.throughput?.cpu).toMatchObject({ coresUsed: positive, usPerSaga: positive, mainUsPerSaga: positive, busiestOtherUsPerSaga: expect.any(Number), restUsPerSaga: expect.any(Number) });
+    expect(report.diskStalls).toMatchObject({ commitsPerSec: positive, seconds: 1 });
+    expect(report.diskStalls?.rounds).toHaveLength(2);
     expect(report.http).toMatchObject({ trpcRps: positive, bareRps: positive, ratio: positive, trpcRpsWith100Connections: positive });
     expect(report.latencyAt1000).toMatchObject({ ratePerSec: 1000, p50Ms: positive, p99Ms: positive });
     expect(report.scale).toMatchObject({ n: 300, window: 30, lastOverFirst: positive, peakRssMb: positive });

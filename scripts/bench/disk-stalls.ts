@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { tempDir } from '../../src/bus/testing/temp-dir';
+import { backgroundCheckpointer } from '../../src/platform/checkpointer';
+import { openDatabase } from '../../src/platform/sqlite';
+
+/**
+ * How often this machine's disk stalls a bare commit, at a given rate: one connection with the app's
+ * pragmas and its checkpoint worker, a two-insert transaction paced like the open loop's creates, for
+ * the latency round's length. A commit that waits on the disk (the kernel's writeback and journal,
+ * behind a checkpoint's fsync) holds the event loop, and every saga in flight with it, so the count
+ * and length of these stalls set a floor under the saga p99 that no code above SQLite removes.
+ */
+export interface DiskStalls {
+  commitsPerSec: number;
+  seconds: number;
+  /** Per round: commits that took over 8 ms, and the longest one. */
+  rounds: Array<{ over8Ms: number; maxMs: number; p999Ms: number }>;
+}
+
+export async function diskStalls(commitsPerSec: number, seconds: number, rounds: number): Promise<DiskStalls> {
+  const result: DiskStalls = { commitsPerSec, seconds, rounds: [] };
+  const row = 'x'.repeat(600); // about an event row's size
+  for (let r = 0; r < rounds; r++) {
+    const dir = tempDir('bench-disk-');
+    const db = openDatabase(join(dir, 'stalls.db'), ['CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT);'], { backgroundCheckpoints: true });
+    const ia = db.prepare('INSERT INTO a (v) VALUES (?)');
+    const ib = db.prepare('INSERT INTO b (v) VALUES (?)');
+    const tx = db.transaction(() => {
+      ia.run(row);
+      ib.run(row);
+    });
+    const total = Math.max(1, Math.round(commitsPerSec * seconds));
+    const took: number[] = [];
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * commitsPerSec));
+        while (took.length < due) {
+          const s = performance.now();
+          tx();
+          took.push(performance.now() - s);
+        }
+        if (took.length >= total) resolve();
+        else setImmediate(tick);
+      };
+      tick();
+    });
+    db.close();
+    await backgroundCheckpointer.sweep();
+    rmSync(dir, { recursive: true, force: true });
+    took.sort((a, b) => a - b);
+    result.rounds.push({ over8Ms: took.filter((t) => t > 8).length, maxMs: took[took.length - 1] ?? 0, p999Ms: took[Math.floor(0.999 * (took.length - 1))] ?? 0 });
+  }
+  return result;
+}
