@@ -26,13 +26,13 @@ import { ReservationCancelled, ReservationConfirmed } from '../src/modules/reser
 import { silentLogger } from '../src/platform/logger';
 import { kill9, startServer } from '../tests/e2e/processes';
 import { backgroundCheckpointer } from '../src/platform/checkpointer';
-import { openDatabase } from '../src/platform/sqlite';
 import { Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { z } from 'zod';
 import { countThreadCpu, type ThreadCpu } from './bench/thread-cpu';
 import { diskStalls } from './bench/disk-stalls';
+import { twoInsertFile } from './bench/two-insert-file';
 
 const { values: args } = parseArgs({
   options: {
@@ -72,17 +72,7 @@ function ceiling(backgroundCheckpoints: boolean): number {
   const runs: number[] = [];
   for (let r = 0; r < 3; r++) {
     const dir = tempDir('bench-ceiling-');
-    const db = openDatabase(
-      join(dir, 'c.db'),
-      ['CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT);'],
-      { backgroundCheckpoints },
-    );
-    const ia = db.prepare('INSERT INTO a (v) VALUES (?)');
-    const ib = db.prepare('INSERT INTO b (v) VALUES (?)');
-    const tx = db.transaction((v: string) => {
-      ia.run(v);
-      ib.run(v);
-    });
+    const { db, commit: tx } = twoInsertFile(dir, backgroundCheckpoints);
     const payload = JSON.stringify({ some: 'event', with: 'a payload of typical size', n: 12345, at: new Date().toISOString() });
     let n = 0;
     const t0 = performance.now();

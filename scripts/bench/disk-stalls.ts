@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { tempDir } from '../../src/bus/testing/temp-dir';
 import { backgroundCheckpointer } from '../../src/platform/checkpointer';
-import { openDatabase } from '../../src/platform/sqlite';
+import { twoInsertFile } from './two-insert-file';
 
 /**
  * How often this machine's disk stalls a bare commit, at a given rate: one connection with the app's
@@ -23,13 +22,7 @@ export async function diskStalls(commitsPerSec: number, seconds: number, rounds:
   const row = 'x'.repeat(600); // about an event row's size
   for (let r = 0; r < rounds; r++) {
     const dir = tempDir('bench-disk-');
-    const db = openDatabase(join(dir, 'stalls.db'), ['CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT);'], { backgroundCheckpoints: true });
-    const ia = db.prepare('INSERT INTO a (v) VALUES (?)');
-    const ib = db.prepare('INSERT INTO b (v) VALUES (?)');
-    const tx = db.transaction(() => {
-      ia.run(row);
-      ib.run(row);
-    });
+    const { db, commit } = twoInsertFile(dir, true);
     const total = Math.max(1, Math.round(commitsPerSec * seconds));
     const took: number[] = [];
     const t0 = performance.now();
@@ -38,7 +31,7 @@ export async function diskStalls(commitsPerSec: number, seconds: number, rounds:
         const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * commitsPerSec));
         while (took.length < due) {
           const s = performance.now();
-          tx();
+          commit(row);
           took.push(performance.now() - s);
         }
         if (took.length >= total) resolve();
