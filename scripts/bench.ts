@@ -32,6 +32,7 @@ import { runInNewContext } from 'node:vm';
 import { z } from 'zod';
 import { countThreadCpu, type ThreadCpu } from './bench/thread-cpu';
 import { diskStalls } from './bench/disk-stalls';
+import { watchGcPauses } from './bench/gc-pauses';
 import { twoInsertFile } from './bench/two-insert-file';
 
 const { values: args } = parseArgs({
@@ -283,6 +284,7 @@ async function latency(rate: number, seconds: number) {
   const { app, ended, allEnded } = await benchApp({}, undefined, undefined, true);
   const started = new Map<string, number>();
   const total = Math.max(1, Math.round(rate * seconds));
+  const gcPauses = watchGcPauses();
   const t0 = performance.now();
   let sent = 0;
   // Open loop: reservations are created on schedule, whether or not earlier ones have finished.
@@ -300,10 +302,12 @@ async function latency(rate: number, seconds: number) {
     tick();
   });
   await allEnded(total);
-  const lat = [...started].map(([id, t]) => (ended.get(id) as number) - t).sort((a, b) => a - b);
+  const sagas = [...started].map(([id, start]) => ({ start, end: ended.get(id) as number }));
+  const gc = gcPauses.stop(sagas);
+  const lat = sagas.map((s) => s.end - s.start).sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] as number;
   await stopApp(app);
-  return { count: total, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: lat[lat.length - 1] as number };
+  return { count: total, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: lat[lat.length - 1] as number, gc };
 }
 
 /**
@@ -515,8 +519,8 @@ const report = {
     p95Ms: lat.p95,
     p99Ms: lat.p99,
     maxMs: lat.max,
-    note: 'the round with the median p99',
-    rounds: lat.rounds.map((r) => ({ p50Ms: r.p50, p95Ms: r.p95, p99Ms: r.p99, maxMs: r.max })),
+    note: 'the round with the median p99; gc: the main thread\'s collector pauses in each round, and the share of the slowest 1% of sagas (and of all) that waited on one of 2 ms or more',
+    rounds: lat.rounds.map((r) => ({ p50Ms: r.p50, p95Ms: r.p95, p99Ms: r.p99, maxMs: r.max, gc: r.gc })),
   },
   diskStalls: { ...disk, note: 'bare two-insert commits on one file at the half-load saga rate: each commit over 8 ms is an event-loop stall the sagas in flight share' },
   latencyAt1000: {
@@ -582,6 +586,10 @@ if (args.json) {
     [`  saga rate with / without the read model (n=${cost.n}, median of 5)`, `${f(cost.onSagasPerSec)} / ${f(cost.offSagasPerSec)} sagas/s (ratio ${f(cost.ratio, 2)})`],
     [`latency create→terminal at ${f(lat.rate)}/s open loop`, `p50 ${f(lat.p50, 1)} ms, p95 ${f(lat.p95, 1)} ms, p99 ${f(lat.p99, 1)} ms, max ${f(lat.max, 1)} ms`],
     [`  p99 of each round (the median round is above)`, lat.rounds.map((r) => `${f(r.p99, 1)} ms`).join(', ')],
+    [
+      '  GC pauses per round: scavenges p90 / max; major max; slowest 1% (all) next to a pause ≥ 2 ms',
+      lat.rounds.map((r) => `${f(r.gc.minor.p90Ms, 1)} / ${f(r.gc.minor.maxMs, 1)}; ${f(r.gc.major.maxMs, 1)} ms; ${f(r.gc.slowestWithPause * 100)}% (${f(r.gc.allWithPause * 100)}%)`).join(' · '),
+    ],
     [`  disk: bare commits over 8 ms at ${f(disk.commitsPerSec)}/s, per round`, disk.rounds.map((r) => `${r.over8Ms} (max ${f(r.maxMs, 1)} ms)`).join(', ')],
     [`latency create→terminal at 1,000/s open loop`, `p50 ${f(lat1000.p50, 1)} ms, p95 ${f(lat1000.p95, 1)} ms, p99 ${f(lat1000.p99, 1)} ms, max ${f(lat1000.max, 1)} ms`],
     [`scale: sagas/s per ${f(choreography.scale.window)} of the throughput run`, `${choreography.scale.windows.map((w) => f(w)).join(', ')} (last / first ${f(choreography.scale.lastOverFirst, 2)})`],

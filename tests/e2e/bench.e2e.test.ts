@@ -21,6 +21,9 @@ describe('npm run bench', () => {
     expect(report.throughput).toMatchObject({ n: 300, sagasPerSec: positive, ratioToCeiling: positive });
     expect(report.latency).toMatchObject({ count: expect.any(Number), p50Ms: positive, p99Ms: positive, maxMs: positive });
     expect(report.latency?.rounds).toHaveLength(2);
+    const share = expect.any(Number) as unknown;
+    const pauses = { count: expect.any(Number) as unknown, p90Ms: expect.any(Number) as unknown, maxMs: expect.any(Number) as unknown };
+    for (const round of report.latency?.rounds as unknown[]) expect(round).toMatchObject({ gc: { minor: pauses, major: pauses, slowestWithPause: share, allWithPause: share } });
     // CI runs on Linux, where /proc gives CPU per thread.
     expect(report.throughput?.cpu).toMatchObject({ coresUsed: positive, usPerSaga: positive, mainUsPerSaga: positive, busiestOtherUsPerSaga: expect.any(Number), restUsPerSaga: expect.any(Number) });
     expect(report.diskStalls).toMatchObject({ commitsPerSec: positive, seconds: 1 });
