@@ -531,7 +531,7 @@ const report = {
     p99Ms: lat1000.p99,
     maxMs: lat1000.max,
     note: 'the round with the median p99',
-    rounds: lat1000.rounds.map((r) => ({ p50Ms: r.p50, p95Ms: r.p95, p99Ms: r.p99, maxMs: r.max })),
+    rounds: lat1000.rounds.map((r) => ({ p50Ms: r.p50, p95Ms: r.p95, p99Ms: r.p99, maxMs: r.max, gc: r.gc })),
   },
   scale: choreography.scale,
   readModel: {

@@ -4,11 +4,11 @@ import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf
 export interface GcPauses {
   /** Young-generation collections (scavenges): how many, their 90th percentile and longest pause. */
   minor: { count: number; p90Ms: number; maxMs: number };
-  /** Old-generation collections (mark-compact, final pauses of incremental marking). */
+  /** Old-generation collections: mark-compact pauses, and the steps that start incremental marking. */
   major: { count: number; p90Ms: number; maxMs: number };
   /** Of the slowest 1% of sagas, the share whose create→terminal interval holds a pause of at least 2 ms. */
   slowestWithPause: number;
-  /** The same share over all sagas: what chance alone gives. */
+  /** The same share over all sagas: a baseline (a longer interval overlaps a pause by chance more often). */
   allWithPause: number;
 }
 
@@ -30,6 +30,7 @@ export function watchGcPauses(): { stop(sagas: ReadonlyArray<{ start: number; en
   observer.observe({ entryTypes: ['gc'] });
   return {
     stop(sagas) {
+      pauses.push(...observer.takeRecords()); // entries are delivered a tick late: keep the last turn's
       observer.disconnect();
       const kind = (e: PerformanceEntry) => (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
       const minor = pauses.filter((e) => kind(e) === constants.NODE_PERFORMANCE_GC_MINOR);
