@@ -33,6 +33,7 @@ import { z } from 'zod';
 import { countThreadCpu, type ThreadCpu } from './bench/thread-cpu';
 import { diskStalls } from './bench/disk-stalls';
 import { watchGcPauses } from './bench/gc-pauses';
+import { ascending, median, quantile } from './bench/quantile';
 import { twoInsertFile } from './bench/two-insert-file';
 
 const { values: args } = parseArgs({
@@ -189,7 +190,7 @@ interface Throughput {
   cpu: ThreadCpu | null;
 }
 
-const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(0.99 * xs.length))] ?? 0;
+const p99 = (xs: number[]) => quantile(ascending(xs), 0.99);
 
 /** overview.list of the newest 50 rows, then of the next page, for one second. */
 function overviewRate(app: App): number {
@@ -276,7 +277,6 @@ async function readModelCost(n: number, rounds: number) {
     off.push((await throughput(n, { READ_MODEL: 'off' })).sagasPerSec);
     on.push((await throughput(n)).sagasPerSec);
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
   return { n, offSagasPerSec: median(off), onSagasPerSec: median(on), ratio: median(on) / median(off), rounds: { off, on } };
 }
 
@@ -304,8 +304,8 @@ async function latency(rate: number, seconds: number) {
   await allEnded(total);
   const sagas = [...started].map(([id, start]) => ({ start, end: ended.get(id) as number }));
   const gc = gcPauses.stop(sagas);
-  const lat = sagas.map((s) => s.end - s.start).sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] as number;
+  const lat = ascending(sagas.map((s) => s.end - s.start));
+  const q = (p: number) => quantile(lat, p);
   await stopApp(app);
   return { count: total, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: lat[lat.length - 1] as number, gc };
 }
@@ -318,8 +318,8 @@ async function latency(rate: number, seconds: number) {
 async function latencyRounds(rate: number, seconds: number, rounds: number) {
   const all: Array<Awaited<ReturnType<typeof latency>>> = [];
   for (let r = 0; r < rounds; r++) all.push(await latency(rate, seconds));
-  const median = [...all].sort((a, b) => a.p99 - b.p99)[Math.floor((all.length - 1) / 2)] as (typeof all)[number];
-  return { rate, ...median, rounds: all };
+  const middle = [...all].sort((a, b) => a.p99 - b.p99)[Math.floor((all.length - 1) / 2)] as (typeof all)[number];
+  return { rate, ...middle, rounds: all };
 }
 
 /**
@@ -337,8 +337,8 @@ async function load(url: string, seconds: number, connections = 32): Promise<num
 
 /**
  * Five rounds, tRPC and bare taking turns, each `seconds` long; the medians are compared. Taking turns
- * keeps a drift in the machine's speed (±15% here between runs) out of the ratio; with three rounds the
- * ratio still wandered between 0.81 and 0.97 from run to run (docs/performance.md).
+ * keeps a drift in the machine's speed out of the ratio, and five rounds rather than three keep one odd
+ * round from moving it (how much it moved: docs/performance.md).
  */
 const HTTP_ROUNDS = 5;
 
@@ -364,7 +364,6 @@ async function http(seconds: number) {
   await new Promise((r) => bare.close(r));
   await stopApp(trpcApp.app);
   await stopApp(bareApp.app);
-  const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(HTTP_ROUNDS / 2)] as number;
   const trpc = median(trpcRuns);
   const raw = median(bareRuns);
   return { trpcRps: trpc, bareRps: raw, ratio: trpc / raw, trpcRpsWith100Connections: trpc100, rounds: { trpc: trpcRuns, bare: bareRuns } };
@@ -416,7 +415,6 @@ async function observabilityCost(n: number, rounds: number) {
     const sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) });
     runs.sampled.push((await throughput(n, { METRICS: 'on' }, { exporter: new CountingSpanExporter(), sampler, batch: { maxQueueSize: 1 << 18 } })).sagasPerSec);
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
   const plain = median(runs.plain);
   const metrics = median(runs.metrics);
   const tracing = median(runs.tracing);
@@ -519,7 +517,7 @@ const report = {
     p95Ms: lat.p95,
     p99Ms: lat.p99,
     maxMs: lat.max,
-    note: 'the round with the median p99; gc: the main thread\'s collector pauses in each round, and the share of the slowest 1% of sagas (and of all) that waited on one of 2 ms or more',
+    note: 'the round with the median p99; gc: the main thread\'s collector pauses in each round, and the share of the slowest 1% of sagas (and of all) whose interval overlapped one of 2 ms or more',
     rounds: lat.rounds.map((r) => ({ p50Ms: r.p50, p95Ms: r.p95, p99Ms: r.p99, maxMs: r.max, gc: r.gc })),
   },
   diskStalls: { ...disk, note: 'bare two-insert commits on one file at the half-load saga rate: each commit over 8 ms is an event-loop stall the sagas in flight share' },
@@ -587,7 +585,7 @@ if (args.json) {
     [`latency create→terminal at ${f(lat.rate)}/s open loop`, `p50 ${f(lat.p50, 1)} ms, p95 ${f(lat.p95, 1)} ms, p99 ${f(lat.p99, 1)} ms, max ${f(lat.max, 1)} ms`],
     [`  p99 of each round (the median round is above)`, lat.rounds.map((r) => `${f(r.p99, 1)} ms`).join(', ')],
     [
-      '  GC pauses per round: scavenges p90 / max; major max; slowest 1% (all) next to a pause ≥ 2 ms',
+      '  GC pauses per round: scavenges p90 / max; major max; slowest 1% (all) overlapping a pause ≥ 2 ms',
       lat.rounds.map((r) => `${f(r.gc.minor.p90Ms, 1)} / ${f(r.gc.minor.maxMs, 1)}; ${f(r.gc.major.maxMs, 1)} ms; ${f(r.gc.slowestWithPause * 100)}% (${f(r.gc.allWithPause * 100)}%)`).join(' · '),
     ],
     [`  disk: bare commits over 8 ms at ${f(disk.commitsPerSec)}/s, per round`, disk.rounds.map((r) => `${r.over8Ms} (max ${f(r.maxMs, 1)} ms)`).join(', ')],

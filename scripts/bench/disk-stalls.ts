@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { tempDir } from '../../src/bus/testing/temp-dir';
 import { backgroundCheckpointer } from '../../src/platform/checkpointer';
+import { quantile } from './quantile';
 import { twoInsertFile } from './two-insert-file';
 
 /**
@@ -43,7 +44,7 @@ export async function diskStalls(commitsPerSec: number, seconds: number, rounds:
     await backgroundCheckpointer.sweep();
     rmSync(dir, { recursive: true, force: true });
     took.sort((a, b) => a - b);
-    result.rounds.push({ over8Ms: took.filter((t) => t > 8).length, maxMs: took[took.length - 1] ?? 0, p999Ms: took[Math.floor(0.999 * (took.length - 1))] ?? 0 });
+    result.rounds.push({ over8Ms: took.filter((t) => t > 8).length, maxMs: took[took.length - 1] ?? 0, p999Ms: quantile(took, 0.999) });
   }
   return result;
 }

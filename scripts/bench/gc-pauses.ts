@@ -1,6 +1,7 @@
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { ascending, quantile } from './quantile';
 
-/** Pauses of the main thread's garbage collector during one latency round, and how many of the slowest sagas waited on one. */
+/** Pauses of the main thread's garbage collector during one latency round, and how many of the slowest sagas overlapped one. */
 export interface GcPauses {
   /** Young-generation collections (scavenges): how many, their 90th percentile and longest pause. */
   minor: { count: number; p90Ms: number; maxMs: number };
@@ -16,8 +17,8 @@ export interface GcPauses {
 const VISIBLE_MS = 2;
 
 const summary = (ms: number[]) => {
-  const s = [...ms].sort((a, b) => a - b);
-  return { count: s.length, p90Ms: s[Math.min(s.length - 1, Math.floor(0.9 * s.length))] ?? 0, maxMs: s.at(-1) ?? 0 };
+  const s = ascending(ms);
+  return { count: s.length, p90Ms: quantile(s, 0.9), maxMs: s.at(-1) ?? 0 };
 };
 
 /**

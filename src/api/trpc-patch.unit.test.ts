@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * patches/@trpc+server+*.patch (applied by `postinstall`) makes tRPC's middleware runner build each
- * call's options with native object spread instead of its bundled `_objectSpread2` helper, which took
- * ~60% of a procedure call's profile (docs/performance.md). If tRPC is upgraded and the patch no longer
+ * call's options with native object spread instead of its bundled `_objectSpread2` helper, the larger part
+ * of a procedure call's cost (measured in docs/performance.md). If tRPC is upgraded and the patch no longer
  * applies, `patch-package --error-on-fail` stops the install; this test catches a checkout whose
  * node_modules were installed without the postinstall step.
  */
