@@ -86,7 +86,7 @@ function ceiling(backgroundCheckpoints: boolean): number {
     db.close();
     discard(dir);
   }
-  return runs.sort((a, b) => a - b)[1] as number;
+  return median(runs);
 }
 
 let slot = 0;
