@@ -1,0 +1,72 @@
+/**
+ * Values waiting under the numbers it hands out (0, 1, 2, …), each taken out once: requests waiting for
+ * their answer. A ring of slots from the oldest number still waiting to the newest, grown when full, so
+ * an entry costs two array stores and no hashing. Not a `Map`: see short-lived-table.ts for what a
+ * long-lived Map under steady churn costs the collector (a null-prototype object, which avoids that, is
+ * several times slower than a Map for integer keys).
+ */
+export class SequenceTable<V> {
+  private slots: Array<V | undefined> = new Array<V | undefined>(64).fill(undefined);
+  private mask = 63;
+  /** The oldest number that may still be waiting. */
+  private head = 0;
+  /** The next number handed out. */
+  private next = 0;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Keeps `value` (never undefined) and returns its number. */
+  add(value: V): number {
+    if (this.next - this.head > this.mask) this.grow();
+    const n = this.next++;
+    this.slots[n & this.mask] = value;
+    this.count++;
+    return n;
+  }
+
+  /** The value kept under `n`, removed; undefined when there is none (never given out, or taken already). */
+  take(n: number): V | undefined {
+    if (n < this.head || n >= this.next) return undefined;
+    const i = n & this.mask;
+    const value = this.slots[i];
+    if (value === undefined) return undefined;
+    this.slots[i] = undefined;
+    this.count--;
+    while (this.head < this.next && this.slots[this.head & this.mask] === undefined) this.head++;
+    return value;
+  }
+
+  /** Removes every value and hands them back, oldest first. */
+  drain(): V[] {
+    const values: V[] = [];
+    for (let n = this.head; n < this.next; n++) {
+      const v = this.slots[n & this.mask];
+      if (v !== undefined) values.push(v);
+      this.slots[n & this.mask] = undefined;
+    }
+    this.head = this.next;
+    this.count = 0;
+    return values;
+  }
+
+  /** The values waiting now, oldest first. */
+  values(): V[] {
+    const values: V[] = [];
+    for (let n = this.head; n < this.next; n++) {
+      const v = this.slots[n & this.mask];
+      if (v !== undefined) values.push(v);
+    }
+    return values;
+  }
+
+  private grow(): void {
+    const size = (this.mask + 1) * 2;
+    const slots = new Array<V | undefined>(size).fill(undefined);
+    for (let n = this.head; n < this.next; n++) slots[n & (size - 1)] = this.slots[n & this.mask];
+    this.slots = slots;
+    this.mask = size - 1;
+  }
+}
