@@ -18,32 +18,52 @@ export const DEFAULT_CAPACITY = 10_240;
  * its relays it grew the process by over a gigabyte (docs/performance.md).
  */
 export class EnvelopeCache {
-  private readonly byPosition = new Map<number, { identity: string; envelope: Envelope }>();
+  /**
+   * A ring of `capacity` slots by position, for the window from the lowest position not yet forgotten:
+   * positions are row ids, dense and growing, so a slot is two array stores and no hashing. Not a Map:
+   * entries come and go with every row (platform/short-lived-table.ts says what that costs the collector).
+   */
+  private readonly slots: Array<{ position: number; identity: string; envelope: Envelope } | undefined>;
+  /** No entry is held below this position. */
+  private lowest = 0;
+  private held = 0;
 
-  constructor(private readonly capacity = DEFAULT_CAPACITY) {}
+  constructor(private readonly capacity = DEFAULT_CAPACITY) {
+    this.slots = new Array<undefined>(capacity).fill(undefined);
+  }
 
   remember(position: number, identity: string, envelope: Envelope): void {
-    // A position already held is overwritten whatever the size: the entry must be the latest write there.
-    if (this.byPosition.size >= this.capacity && !this.byPosition.has(position)) return;
-    this.byPosition.set(position, { identity, envelope });
+    if (this.held === 0) this.lowest = position;
+    // Past the window (writes outran the relay by `capacity` rows) the row is not kept; below it, it is
+    // dispatched already. A position held already is overwritten: the entry must be the latest write there.
+    if (position < this.lowest || position - this.lowest >= this.capacity) return;
+    const i = position % this.capacity;
+    if (this.slots[i] === undefined) this.held++;
+    this.slots[i] = { position, identity, envelope };
   }
 
   /** How many envelopes are held. */
   get size(): number {
-    return this.byPosition.size;
+    return this.held;
   }
 
   /** The envelope written at `position` if it is the one with `identity`; otherwise the row's JSON, loaded and parsed. */
   read(position: number, identity: string, load: (position: number) => string): Envelope {
-    const hit = this.byPosition.get(position);
-    return hit && hit.identity === identity ? hit.envelope : (JSON.parse(load(position)) as Envelope);
+    const hit = this.slots[position % this.capacity];
+    return hit !== undefined && hit.position === position && hit.identity === identity ? hit.envelope : (JSON.parse(load(position)) as Envelope);
   }
 
   /** Everything up to `position` is dispatched. */
   forgetUpTo(position: number): void {
-    for (const key of this.byPosition.keys()) {
-      if (key > position) break; // insertion order is position order
-      this.byPosition.delete(key);
+    if (this.held === 0 || position < this.lowest) return;
+    const last = Math.min(position, this.lowest + this.capacity - 1);
+    for (let p = this.lowest; p <= last; p++) {
+      const i = p % this.capacity;
+      if (this.slots[i] !== undefined) {
+        this.slots[i] = undefined;
+        this.held--;
+      }
     }
+    this.lowest = position + 1;
   }
 }

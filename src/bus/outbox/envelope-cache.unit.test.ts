@@ -17,8 +17,8 @@ describe('the envelope cache', () => {
     const fifth = cache.read(5, written[4]!.id, load);
     expect(fifth).not.toBe(written[4]); // not held: parsed from the row
     expect(fifth).toEqual(written[4]);
-    // Once the relay has dispatched the first ones, new writes are held again.
-    cache.forgetUpTo(2);
+    // Once the relay has dispatched up to the first row not held, new writes are held again.
+    cache.forgetUpTo(4);
     const sixth = envelope(6);
     cache.remember(6, sixth.id, sixth);
     expect(cache.read(6, sixth.id, () => '')).toBe(sixth);
@@ -32,5 +32,25 @@ describe('the envelope cache', () => {
     cache.remember(2, c.id, c);
     expect(cache.size).toBe(2);
     expect(cache.read(2, c.id, () => JSON.stringify(c))).toBe(c);
+  });
+
+  it('forgets everything up to a position; a row far past the window is read back, and the window restarts once all is forgotten', () => {
+    const cache = new EnvelopeCache(4);
+    const [a, b, c, d, e] = [envelope(1), envelope(2), envelope(3), envelope(4), envelope(5)];
+    cache.remember(10, a.id, a);
+    cache.remember(11, b.id, b);
+    cache.remember(12, c.id, c);
+    cache.forgetUpTo(11);
+    expect(cache.size).toBe(1);
+    expect(cache.read(12, c.id, () => '')).toBe(c);
+    cache.remember(1_000_000, d.id, d); // far past the window: not held
+    expect(cache.size).toBe(1);
+    expect(cache.read(1_000_000, d.id, () => JSON.stringify(d))).not.toBe(d);
+    cache.forgetUpTo(1_000_000);
+    expect(cache.size).toBe(0);
+    cache.remember(1_000_001, e.id, e);
+    expect(cache.read(1_000_001, e.id, () => '')).toBe(e);
+    // A slot shared with another position in the ring never answers for it.
+    expect(cache.read(1_000_005, e.id, () => JSON.stringify(e))).not.toBe(e);
   });
 });

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { SequenceTable } from '../sequence-table';
 import { fromThreadError, type FromWriter, type ThreadError, type ToWriter, type WriteItem } from './protocol';
 
 interface Waiting {
@@ -20,11 +21,11 @@ const tsxApi = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx/e
  */
 class WriterThread {
   private worker: Worker | null = null;
-  private readonly waiting = new Map<number, Waiting>();
+  /** Writes sent and not answered yet, by the number each travels with: not a Map (sequence-table.ts says why). */
+  private readonly waiting = new SequenceTable<Waiting>();
   /** Open handles, to open again in a restarted thread. */
   private readonly open = new Map<number, { kind: string; file: string }>();
   private readonly failed = new Map<number, ThreadError>();
-  private nextK = 1;
   private nextHandle = 1;
 
   constructor(private readonly entry: URL) {}
@@ -50,11 +51,7 @@ class WriterThread {
       return;
     }
     const sent: WriteItem[] = [];
-    for (const { item, resolve, reject } of items) {
-      const k = this.nextK++;
-      this.waiting.set(k, { resolve, reject });
-      sent.push({ k, item });
-    }
+    for (const waiting of items) sent.push({ k: this.waiting.add(waiting), item: waiting.item });
     this.send({ op: 'write', handle, items: sent });
   }
 
@@ -76,8 +73,7 @@ class WriterThread {
       if (this.worker !== w) return;
       this.worker = null;
       const error = new Error(`the writer thread stopped (${why}); the deliveries it held are retried`);
-      for (const [, p] of this.waiting) p.reject(error);
-      this.waiting.clear();
+      for (const p of this.waiting.drain()) p.reject(error);
     };
     w.on('error', (e) => gone(e.message));
     w.on('exit', (code) => gone(`exit code ${code}`));
@@ -92,9 +88,8 @@ class WriterThread {
       return;
     }
     for (const r of m.results) {
-      const p = this.waiting.get(r.k);
+      const p = this.waiting.take(r.k);
       if (!p) continue;
-      this.waiting.delete(r.k);
       if (r.ok) p.resolve(r.value);
       else p.reject(fromThreadError(r.error));
     }
