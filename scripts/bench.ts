@@ -34,6 +34,7 @@ import { countThreadCpu, type ThreadCpu } from './bench/thread-cpu';
 import { diskStalls } from './bench/disk-stalls';
 import { watchGcPauses } from './bench/gc-pauses';
 import { ascending, median, quantile } from './bench/quantile';
+import { SagaTimes } from './bench/saga-times';
 import { twoInsertFile } from './bench/two-insert-file';
 
 const { values: args } = parseArgs({
@@ -111,7 +112,7 @@ const tokenFor = (i: number) => (i % 10 === 9 ? 'tok_decline' : 'tok_ok'); // 90
  */
 async function benchApp(env: Record<string, string> = {}, tracing?: AppOverrides['tracing'], modules?: AppOverrides['modules'], times = false) {
   const app = buildApp(loadConfig({ DATA_DIR: tempDir('bench-'), LOG_LEVEL: 'silent', PAYMENT_DEADLINE_MS: '3600000', ...env }), { logger: silentLogger, ...(tracing ? { tracing } : {}), ...(modules ? { modules } : {}) });
-  const ended = new Map<string, number>();
+  const ended = new SagaTimes();
   let count = 0;
   let waiter: { n: number; resolve: () => void } | null = null;
   /** When the sagas ended so far reached each multiple of `window` (the scale figures). */
@@ -124,7 +125,7 @@ async function benchApp(env: Record<string, string> = {}, tracing?: AppOverrides
     (m) => {
       count++;
       if (window > 0 && count % window === 0) marks.push(performance.now());
-      if (times) ended.set(m.payload.reservationId, performance.now());
+      if (times) ended.add(m.payload.reservationId, performance.now());
       if (waiter && count >= waiter.n) waiter.resolve();
     },
     { leaf: true },
@@ -282,7 +283,7 @@ async function readModelCost(n: number, rounds: number) {
 
 async function latency(rate: number, seconds: number) {
   const { app, ended, allEnded } = await benchApp({}, undefined, undefined, true);
-  const started = new Map<string, number>();
+  const started = new SagaTimes();
   const total = Math.max(1, Math.round(rate * seconds));
   const gcPauses = watchGcPauses();
   const t0 = performance.now();
@@ -293,7 +294,7 @@ async function latency(rate: number, seconds: number) {
       const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
       while (sent < due) {
         const now = performance.now();
-        void app.reservation.create(input(tokenFor(sent))).then((r) => started.set(r.reservation.id, now));
+        void app.reservation.create(input(tokenFor(sent))).then((r) => started.add(r.reservation.id, now));
         sent++;
       }
       if (sent >= total) resolve();
@@ -302,7 +303,7 @@ async function latency(rate: number, seconds: number) {
     tick();
   });
   await allEnded(total);
-  const sagas = [...started].map(([id, start]) => ({ start, end: ended.get(id) as number }));
+  const sagas = started.pairWith(ended);
   const gc = gcPauses.stop(sagas);
   const lat = ascending(sagas.map((s) => s.end - s.start));
   const q = (p: number) => quantile(lat, p);
