@@ -1,6 +1,5 @@
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { activeTracer } from '../platform/tracer';
-import { ShortLivedTable } from '../platform/short-lived-table';
 /** The envelope fields tracing reads (declared here: envelope.ts imports this file, so no import back). */
 interface Envelope {
   id: string;
@@ -57,17 +56,16 @@ export const messageAttributes = (operationType: string, operationName: string, 
  */
 // One context per id in the usual case; a list only while several deliveries of one id or key overlap.
 type Registered = Context | Context[];
-// Not Maps: an entry per delivery in progress (platform/short-lived-table.ts says why).
-const byMessage = new ShortLivedTable<string, Registered>();
-const byKey = new ShortLivedTable<string, Registered>();
+const byMessage = new Map<string, Registered>();
+const byKey = new Map<string, Registered>();
 
-const push = (m: ShortLivedTable<string, Registered>, k: string, ctx: Context) => {
+const push = (m: Map<string, Registered>, k: string, ctx: Context) => {
   const held = m.get(k);
   if (held === undefined) m.set(k, ctx);
   else if (Array.isArray(held)) held.push(ctx);
   else m.set(k, [held, ctx]);
 };
-const remove = (m: ShortLivedTable<string, Registered>, k: string, ctx: Context) => {
+const remove = (m: Map<string, Registered>, k: string, ctx: Context) => {
   const held = m.get(k);
   if (held === ctx) m.delete(k);
   else if (Array.isArray(held)) {
@@ -77,7 +75,7 @@ const remove = (m: ShortLivedTable<string, Registered>, k: string, ctx: Context)
     else if (held.length === 0) m.delete(k);
   }
 };
-const earliest = (m: ShortLivedTable<string, Registered>, k: string): Context | undefined => {
+const earliest = (m: Map<string, Registered>, k: string): Context | undefined => {
   const held = m.get(k);
   return Array.isArray(held) ? held[0] : held;
 };

@@ -1,9 +1,15 @@
 /**
  * Values waiting under the numbers it hands out (0, 1, 2, …), each taken out once: requests waiting for
  * their answer. A ring of slots from the oldest number still waiting to the newest, grown when full, so
- * an entry costs two array stores and no hashing. Not a `Map`: see short-lived-table.ts for what a
- * long-lived Map under steady churn costs the collector (a null-prototype object, which avoids that, is
- * several times slower than a Map for integer keys).
+ * an entry costs two array stores and no hashing, and a slot is cleared when its value is taken.
+ *
+ * Not a `Map`: a long-lived Map under steady inserts and deletes keeps rehashing, and V8 links each table
+ * it replaces to its successor (for iterators that may still walk the old one) and leaves the old
+ * entries in it. Once one of those dead tables sits in the old generation, the scavenger must keep what
+ * it points to, which is then promoted and points on in turn: values that died young (here, whole
+ * delivery chains behind a promise's resolve) are copied and promoted until the next full collection
+ * (docs/performance.md). A null-prototype object avoids that, but with integer keys it is several times
+ * slower than a Map, and with ids for keys it interns every id.
  */
 export class SequenceTable<V> {
   private slots: Array<V | undefined> = new Array<V | undefined>(64).fill(undefined);

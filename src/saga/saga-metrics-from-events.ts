@@ -1,7 +1,6 @@
 import type { Envelope } from '../bus/envelope';
 import type { Publisher } from '../bus/outbox/relay';
 import type { SagaMetrics } from '../platform/metrics';
-import { ShortLivedTable } from '../platform/short-lived-table';
 import { ReservationCancelled, ReservationConfirmed, ReservationCreated } from '../modules/reservation/contracts/events';
 
 /** Start times kept for durations; past this many sagas in flight, the rest end without one. */
@@ -18,8 +17,7 @@ const MAX_IN_FLIGHT = 100_000;
 export const sagaMetricsFromEvents =
   (saga: SagaMetrics, mode: string) =>
   (next: Publisher): Publisher => {
-    // Not a Map: an entry per saga in flight (short-lived-table.ts says why).
-    const createdAt = new ShortLivedTable<string, number>();
+    const createdAt = new Map<string, number>();
     const end = (e: Envelope, outcome: string) => {
       const started = createdAt.get(e.key); // the key of every reservation event is its reservation id
       createdAt.delete(e.key);

@@ -21,7 +21,7 @@ export class EnvelopeCache {
   /**
    * A ring of `capacity` slots by position, for the window from the lowest position not yet forgotten:
    * positions are row ids, dense and growing, so a slot is two array stores and no hashing. Not a Map:
-   * entries come and go with every row (platform/short-lived-table.ts says what that costs the collector).
+   * entries come and go with every row (platform/sequence-table.ts says what that costs the collector).
    */
   private readonly slots: Array<{ position: number; identity: string; envelope: Envelope } | undefined>;
   /** No entry is held below this position. */
