@@ -1,7 +1,9 @@
 /**
  * Values waiting under the numbers it hands out (0, 1, 2, …), each taken out once: requests waiting for
  * their answer. A ring of slots from the oldest number still waiting to the newest, grown when full, so
- * an entry costs two array stores and no hashing, and a slot is cleared when its value is taken.
+ * an entry costs two array stores and no hashing, and a slot is cleared when its value is taken. The
+ * ring spans everything handed out since the oldest value still waiting: for answers that come back
+ * in about the order asked (a thread's commits), not for work one of which may hang for long.
  *
  * Not a `Map`: a long-lived Map under steady inserts and deletes keeps rehashing, and V8 links each table
  * it replaces to its successor (for iterators that may still walk the old one) and leaves the old
@@ -68,10 +70,17 @@ export class SequenceTable<V> {
     return values;
   }
 
+  /** How many slots the ring has now (it grows while the oldest value waits; it never shrinks). */
+  get capacity(): number {
+    return this.mask + 1;
+  }
+
   private grow(): void {
     const size = (this.mask + 1) * 2;
     const slots = new Array<V | undefined>(size).fill(undefined);
     for (let n = this.head; n < this.next; n++) slots[n & (size - 1)] = this.slots[n & this.mask];
+    // The old ring is dropped cleared, so it keeps nothing alive if it sits in the old generation.
+    this.slots.fill(undefined);
     this.slots = slots;
     this.mask = size - 1;
   }

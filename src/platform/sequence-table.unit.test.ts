@@ -19,4 +19,17 @@ describe('the sequence table', () => {
     expect(rest[0]).toEqual({ v: 2 });
     expect([t.size, t.take(2), t.add({ v: 500 })]).toEqual([0, undefined, 500]);
   });
+
+  it('keeps its values through a wrap and a growth, and stays small when the oldest keep being taken', () => {
+    const t = new SequenceTable<number>();
+    for (let v = 0; v < 60; v++) t.add(v);
+    for (let n = 0; n < 50; n++) t.take(n); // head moves to 50: the next adds wrap around the ring
+    for (let v = 60; v < 200; v++) t.add(v); // 150 waiting: grows past 64 with the live range wrapped
+    expect(t.values()).toEqual(Array.from({ length: 150 }, (_, i) => 50 + i));
+    expect([t.take(199), t.take(50), t.size]).toEqual([199, 50, 148]);
+
+    const churn = new SequenceTable<number>();
+    for (let v = 0; v < 100_000; v++) churn.take(churn.add(v)); // one at a time, answered at once
+    expect([churn.size, churn.capacity]).toEqual([0, 64]);
+  });
 });

@@ -7,7 +7,6 @@ import { envelopeSchema, type Envelope } from '../envelope';
 import { toError } from '../errors';
 import type { Delivery, HandleFn, Settlement, Transport } from '../ports';
 import { Topology } from './topology';
-import { SequenceTable } from '../../platform/sequence-table';
 
 export interface RabbitOptions {
   url: string;
@@ -84,8 +83,7 @@ export class RabbitTransport implements Transport {
   readonly name = 'rabbitmq';
   readonly topology: Topology;
   private readonly groups = new Map<string, { types: readonly string[]; handle: HandleFn }>();
-  /** Publishes and deliveries in progress: not a Set, they come and go all the time (platform/sequence-table.ts says why). */
-  private readonly inflight = new SequenceTable<Promise<unknown>>();
+  private readonly inflight = new Set<Promise<unknown>>();
   private conn: RecoveringChannelModel | null = null;
   private pub: ConfirmChannel | null = null;
   private firstConnection: Promise<void> | null = null;
@@ -194,7 +192,7 @@ export class RabbitTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.inflight.size > 0) await Promise.allSettled(this.inflight.values());
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
     await this.conn?.close().catch(() => undefined);
   }
 
@@ -282,15 +280,15 @@ export class RabbitTransport implements Transport {
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
-    const n = this.inflight.add(p);
-    void p.finally(() => this.inflight.take(n)).catch(() => undefined);
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
     return p;
   }
 
   private async quiet(queuesOf: (group: string) => string[]): Promise<void> {
     const queues = [...this.groups.keys()].flatMap(queuesOf);
     for (;;) {
-      while (this.inflight.size > 0) await Promise.allSettled(this.inflight.values());
+      while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
       const seen = this.deliveries;
       const ch = this.pub;
       if (!ch || this.closed) return;

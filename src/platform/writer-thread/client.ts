@@ -51,7 +51,8 @@ class WriterThread {
       return;
     }
     const sent: WriteItem[] = [];
-    for (const waiting of items) sent.push({ k: this.waiting.add(waiting), item: waiting.item });
+    // Only the callbacks wait for the answer: the item itself has been cloned to the thread.
+    for (const { item, resolve, reject } of items) sent.push({ k: this.waiting.add({ resolve, reject }), item });
     this.send({ op: 'write', handle, items: sent });
   }
 
