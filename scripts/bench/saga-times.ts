@@ -2,8 +2,8 @@
  * When each saga of a latency round was created and when it ended, kept so that the bench adds as little
  * as it can to what the collector copies: the times go into typed arrays (whose storage the scavenger
  * never walks) and the ids into plain arrays, and ids are matched only after the round. Two Maps keyed by
- * id made about half of what each scavenge of a round copied and promoted, so the bench inflated the very
- * pauses it reports (docs/performance.md).
+ * id added to what each scavenge of a round copied and promoted, so the bench inflated the very pauses it
+ * reports (docs/performance.md).
  */
 export class SagaTimes {
   private ids: string[] = [];

@@ -1,6 +1,6 @@
 import type { Envelope } from '../envelope';
 
-/** Pending envelopes kept: forty relay batches of 256. */
+/** The window of positions kept, from the oldest not yet dispatched: forty relay batches of 256. */
 export const DEFAULT_CAPACITY = 10_240;
 
 /**
@@ -13,8 +13,8 @@ export const DEFAULT_CAPACITY = 10_240;
  * in full).
  *
  * Bounded: when writes outrun the relay (a burst, a slow consumer, a broker outage on RabbitMQ) the backlog
- * stays on disk, and past `capacity` pending envelopes new ones are not kept; the relay reads those rows
- * back in full. Unbounded, the cache held every unpublished envelope: in a million-saga run that outran
+ * stays on disk: a row `capacity` positions or more past the oldest one not yet dispatched is not kept,
+ * and the relay reads it back in full. Unbounded, the cache held every unpublished envelope: in a million-saga run that outran
  * its relays it grew the process by over a gigabyte (docs/performance.md).
  */
 export class EnvelopeCache {

@@ -32,6 +32,11 @@ describe('the envelope cache', () => {
     cache.remember(2, c.id, c);
     expect(cache.size).toBe(2);
     expect(cache.read(2, c.id, () => JSON.stringify(c))).toBe(c);
+    // The event store's identity is the stream id, the same for both writes: the later one must be the one read.
+    const [d, e] = [envelope(4), envelope(5)];
+    cache.remember(2, 'stream-1', d);
+    cache.remember(2, 'stream-1', e);
+    expect(cache.read(2, 'stream-1', () => '')).toBe(e);
   });
 
   it('forgets everything up to a position; a row far past the window is read back, and the window restarts once all is forgotten', () => {
