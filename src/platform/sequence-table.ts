@@ -49,12 +49,8 @@ export class SequenceTable<V> {
 
   /** Removes every value and hands them back, oldest first. */
   drain(): V[] {
-    const values: V[] = [];
-    for (let n = this.head; n < this.next; n++) {
-      const v = this.slots[n & this.mask];
-      if (v !== undefined) values.push(v);
-      this.slots[n & this.mask] = undefined;
-    }
+    const values = this.values();
+    this.slots.fill(undefined);
     this.head = this.next;
     this.count = 0;
     return values;
