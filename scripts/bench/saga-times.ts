@@ -26,7 +26,7 @@ export class SagaTimes {
   }
 
   /** The recorded times by id, built once the round is over. */
-  byId(): Map<string, number> {
+  private byId(): Map<string, number> {
     const m = new Map<string, number>();
     for (let i = 0; i < this.count; i++) m.set(this.ids[i] as string, this.times[i] as number);
     return m;

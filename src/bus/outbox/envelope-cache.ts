@@ -14,8 +14,8 @@ export const DEFAULT_CAPACITY = 10_240;
  *
  * Bounded: when writes outrun the relay (a burst, a slow consumer, a broker outage on RabbitMQ) the backlog
  * stays on disk: a row `capacity` positions or more past the oldest one not yet dispatched is not kept,
- * and the relay reads it back in full. Unbounded, the cache held every unpublished envelope: in a million-saga run that outran
- * its relays it grew the process by over a gigabyte (docs/performance.md).
+ * and the relay reads it back in full. Unbounded, the cache held every unpublished envelope: in a
+ * million-saga run that outran its relays it grew the process by over a gigabyte (docs/performance.md).
  */
 export class EnvelopeCache {
   /**

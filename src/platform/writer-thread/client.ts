@@ -51,7 +51,7 @@ class WriterThread {
       return;
     }
     const sent: WriteItem[] = [];
-    // Only the callbacks wait for the answer: the item itself has been cloned to the thread.
+    // Only the callbacks wait for the answer: the item travels in the message (cloned by postMessage) and is not kept.
     for (const { item, resolve, reject } of items) sent.push({ k: this.waiting.add({ resolve, reject }), item });
     this.send({ op: 'write', handle, items: sent });
   }
