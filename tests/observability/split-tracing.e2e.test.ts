@@ -43,14 +43,30 @@ await describeWithRabbit('tracing across processes on RabbitMQ (split mode)', ()
     }
 
     const traceOf = (id: string) => receiver.spans.find((s) => s.name === 'process reservation.ReservationCreated' && s.attributes['messaging.message.conversation_id'] === id)?.traceId;
-    const reservationHandled = (traceId: string) => receiver.spans.some((s) => s.traceId === traceId && s.name.startsWith('process payment.') && s.attributes['messaging.consumer.group.name'] === 'reservation');
-    await eventually(async () => ids.every((id) => { const t = traceOf(id); return t !== undefined && reservationHandled(t); }), 30_000, 'both processes to export every saga');
+    const outcomeOf = (i: number) => (tokens[i] === 'tok_decline' ? 'PaymentFailed' : 'PaymentSucceeded');
+    // Each process exports on its own schedule: the payment process's publish span ends at the broker's
+    // confirm, which can come after the reservation process has handled that message and exported its
+    // span. So wait for every span the assertions read, from both processes, not for the last hop alone.
+    const expected = (i: number): Array<[string, string]> => [
+      ['POST /trpc/reservation.create', 'consistency-lab-reservation'],
+      ['create reservation.ReservationCreated', 'consistency-lab-reservation'],
+      ['publish reservation.ReservationCreated', 'consistency-lab-reservation'],
+      ['process reservation.ReservationCreated', 'consistency-lab-payment'],
+      ['payment-provider charge', 'consistency-lab-payment'],
+      [`publish payment.${outcomeOf(i)}`, 'consistency-lab-payment'],
+      [`process payment.${outcomeOf(i)}`, 'consistency-lab-reservation'],
+    ];
+    const exported = (i: number) => {
+      const traceId = traceOf(ids[i]!);
+      return traceId !== undefined && expected(i).every(([name, service]) => receiver.spans.some((s) => s.traceId === traceId && s.name === name && s.service === service));
+    };
+    await eventually(async () => ids.every((_, i) => exported(i)), 30_000, 'both processes to export every span of every saga');
 
     const traceIds = ids.map((id) => traceOf(id) as string);
     expect(new Set(traceIds).size).toBe(3);
     for (const [i, traceId] of traceIds.entries()) {
       const spans = receiver.spans.filter((s) => s.traceId === traceId);
-      const outcome = tokens[i] === 'tok_decline' ? 'PaymentFailed' : 'PaymentSucceeded';
+      const outcome = outcomeOf(i);
       // The saga's observer and the read model process the same events beside the modules: filtered out here.
       const one = (name: string, service: string): ReceivedSpan => {
         const found = spans.filter((s) => s.name === name && s.service === service && !['saga-observer', 'read-model'].includes(String(s.attributes['messaging.consumer.group.name'])));
