@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SequenceTable } from '../sequence-table';
-import { fromThreadError, type FromWriter, type ThreadError, type ToWriter, type WriteItem } from './protocol';
+import { fromThreadError, type FromWriter, type ThreadError, type ToWriter, type WriteBatch } from './protocol';
 
 interface Waiting {
   resolve: (value: unknown) => void;
@@ -27,6 +27,9 @@ class WriterThread {
   private readonly open = new Map<number, { kind: string; file: string }>();
   private readonly failed = new Map<number, ThreadError>();
   private nextHandle = 1;
+  /** This turn's writes, one batch per file (a handful of files: a list, found by a scan). */
+  private turn: Array<{ handle: number; queued: Array<{ item: unknown; waiting: Waiting }> }> = [];
+  private scheduled = false;
 
   constructor(private readonly entry: URL) {}
 
@@ -43,17 +46,37 @@ class WriterThread {
     if (this.worker) this.send({ op: 'close', handle });
   }
 
-  /** Hands a batch to the thread; the promises settle when its transaction has committed (or failed). */
-  write(handle: number, items: Array<{ item: unknown } & Waiting>): void {
-    const failure = this.failed.get(handle);
-    if (failure) {
-      for (const i of items) i.reject(fromThreadError(failure));
-      return;
+  /**
+   * Queues a write; the promise settles when its transaction has committed (or failed). Everything
+   * queued during one turn, for every file, travels in one message: a message per file and turn cost
+   * a `postMessage` each on this thread and a message event and an answer each on the other.
+   */
+  enqueue(handle: number, item: unknown, waiting: Waiting): void {
+    let batch = this.turn.find((b) => b.handle === handle);
+    if (!batch) this.turn.push((batch = { handle, queued: [] }));
+    batch.queued.push({ item, waiting });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
     }
-    const sent: WriteItem[] = [];
-    // Only the callbacks wait for the answer: the item travels in the message (cloned by postMessage) and is not kept.
-    for (const { item, resolve, reject } of items) sent.push({ k: this.waiting.add({ resolve, reject }), item });
-    this.send({ op: 'write', handle, items: sent });
+  }
+
+  /** Sends what this turn queued (at once: a handle that closes sends its writes first). */
+  flush(): void {
+    this.scheduled = false;
+    if (this.turn.length === 0) return;
+    const batches: WriteBatch[] = [];
+    for (const { handle, queued } of this.turn) {
+      const failure = this.failed.get(handle);
+      if (failure) {
+        for (const q of queued) q.waiting.reject(fromThreadError(failure));
+        continue;
+      }
+      // Only the callbacks wait for the answer: the item travels in the message (cloned by postMessage) and is not kept.
+      batches.push({ handle, items: queued.map((q) => ({ k: this.waiting.add(q.waiting), item: q.item })) });
+    }
+    this.turn = [];
+    if (batches.length > 0) this.send({ op: 'write', batches });
   }
 
   private send(m: ToWriter): void {
@@ -100,12 +123,10 @@ class WriterThread {
 
 const threads = new Map<string, WriterThread>();
 
-/** One file's writes on the writer thread: everything written during one turn travels in one message. */
+/** One file's writes on the writer thread: everything written during one turn, to any file, travels in one message. */
 export class ThreadWriter<I, R> {
   private readonly thread: WriterThread;
   private readonly handle: number;
-  private queue: Array<{ item: unknown } & Waiting> = [];
-  private scheduled = false;
 
   /** `entry`: the thread's module, which calls `hostWriters` with every kind it knows. */
   constructor(entry: URL, kind: string, file: string) {
@@ -116,27 +137,13 @@ export class ThreadWriter<I, R> {
   }
 
   write(item: I): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return new Promise<R>((resolve, reject) => this.thread.enqueue(this.handle, item, { resolve: resolve as (v: unknown) => void, reject }));
   }
 
   /** Sends what is queued; the thread closes its connection after the writes already sent. */
   close(): void {
-    this.flush();
+    this.thread.flush();
     this.thread.remove(this.handle);
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    if (this.queue.length === 0) return;
-    const items = this.queue;
-    this.queue = [];
-    this.thread.write(this.handle, items);
   }
 }
 

@@ -12,8 +12,8 @@ export type WriterKinds = Record<string, (file: string) => ThreadWriterTarget>;
 
 /**
  * The writer thread's message loop: opens, writes to and closes the files the app names. All writes of
- * one message are queued in the same turn, so each target's group commit folds them into one transaction;
- * the answers go back together once every one has settled.
+ * one message (one turn of the app's, for every file) are queued in the same turn, so each target's
+ * group commit folds its own into one transaction; the answers go back together once every one has settled.
  */
 export function hostWriters(kinds: WriterKinds): void {
   if (!parentPort) throw new Error('the writer thread runs as a worker thread (writer-thread/client.ts starts it)');
@@ -41,18 +41,23 @@ export function hostWriters(kinds: WriterKinds): void {
         unopened.delete(m.handle);
         return;
       case 'write': {
-        const target = targets.get(m.handle);
-        if (!target) {
-          const error = unopened.get(m.handle) ?? toThreadError(new Error('the file is not open in the writer thread (the app closed it)'));
-          post({ op: 'written', results: m.items.map((i) => ({ k: i.k, ok: false, error })) });
-          return;
+        // Every file's writes of the message are queued in this turn, and answered in one message.
+        const writes: Array<Promise<WriteResult>> = [];
+        for (const batch of m.batches) {
+          const target = targets.get(batch.handle);
+          if (!target) {
+            const error = unopened.get(batch.handle) ?? toThreadError(new Error('the file is not open in the writer thread (the app closed it)'));
+            for (const i of batch.items) writes.push(Promise.resolve({ k: i.k, ok: false, error }));
+            continue;
+          }
+          for (const i of batch.items)
+            writes.push(
+              target.write(i.item).then(
+                (value): WriteResult => ({ k: i.k, ok: true, value }),
+                (error: unknown): WriteResult => ({ k: i.k, ok: false, error: toThreadError(error) }),
+              ),
+            );
         }
-        const writes = m.items.map((i) =>
-          target.write(i.item).then(
-            (value): WriteResult => ({ k: i.k, ok: true, value }),
-            (error: unknown): WriteResult => ({ k: i.k, ok: false, error: toThreadError(error) }),
-          ),
-        );
         void Promise.all(writes).then((results) => post({ op: 'written', results }));
         return;
       }

@@ -16,9 +16,15 @@ export interface WriteItem {
   item: unknown;
 }
 
+/** One file's writes within a `write` message. */
+export interface WriteBatch {
+  handle: number;
+  items: WriteItem[];
+}
+
 export type ToWriter =
   | { op: 'open'; handle: number; kind: string; file: string }
-  | { op: 'write'; handle: number; items: WriteItem[] }
+  | { op: 'write'; batches: WriteBatch[] }
   | { op: 'close'; handle: number };
 
 export type WriteResult = { k: number; ok: true; value: unknown } | { k: number; ok: false; error: ThreadError };

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it, vi } from 'vitest';
 import { ThreadWriter } from './client';
 
 const entry = new URL('./testing/test-writer-entry.ts', import.meta.url);
@@ -11,6 +12,24 @@ describe('the writer thread', () => {
     expect(new Set(answers.map((a) => a.batch)).size).toBe(1);
     expect(answers[0]?.file).toBe('a.db');
     w.close();
+  });
+
+  it('sends the writes of one turn to every file in one message, and answers each to its own file', async () => {
+    const a = new ThreadWriter<number, { file: string; item: number }>(entry, 'echo', 'f.db');
+    const b = new ThreadWriter<number, { file: string; item: number }>(entry, 'echo', 'g.db');
+    await a.write(0); // the thread is up and both files are open
+    const posted = vi.spyOn(Worker.prototype, 'postMessage');
+    try {
+      const answers = await Promise.all([a.write(1), b.write(2), a.write(3)]);
+      expect(answers).toEqual([expect.objectContaining({ file: 'f.db', item: 1 }), expect.objectContaining({ file: 'g.db', item: 2 }), expect.objectContaining({ file: 'f.db', item: 3 })]);
+      const writes = posted.mock.calls.map(([m]) => m as { op: string; batches?: Array<{ items: unknown[] }> }).filter((m) => m.op === 'write');
+      expect(writes).toHaveLength(1);
+      expect(writes[0]?.batches?.map((batch) => batch.items.length)).toEqual([2, 1]);
+    } finally {
+      posted.mockRestore();
+      a.close();
+      b.close();
+    }
   });
 
   it('rejects a failed write with its message and code, so its delivery is retried', async () => {
