@@ -441,7 +441,10 @@ async function observabilityCost(n: number, rounds: number) {
  */
 async function splitThroughput(n: number): Promise<Throughput> {
   const env = { BUS: 'rabbitmq', RABBITMQ_URL, RABBITMQ_PREFIX: `bench-split-${process.pid}` };
-  const payment = await startServer({ ...env, DATA_DIR: tempDir('bench-split-payment-'), PAYMENT_DEADLINE_MS: '3600000' }, ['--module', 'payment'], 60_000);
+  // The payment process gets the Node flags this bench runs with (`npm run bench`'s, the same as `npm start`'s),
+  // not Node's defaults: the split figure then measures both processes as users run them.
+  const nodeFlags = process.execArgv.filter((a) => /^--(max-semi-space-size|v8-pool-size)=/.test(a));
+  const payment = await startServer({ ...env, DATA_DIR: tempDir('bench-split-payment-'), PAYMENT_DEADLINE_MS: '3600000' }, ['--module', 'payment'], 60_000, nodeFlags);
   try {
     return await throughput(n, env, undefined, ['reservation']);
   } finally {

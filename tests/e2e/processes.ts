@@ -11,10 +11,11 @@ export interface ServerProcess {
 
 /**
  * Starts the real server (`src/main.ts`, as `npm start` does) as a child process and resolves with its
- * URL once it prints where it listens.
+ * URL once it prints where it listens. `nodeFlags` go to Node before the script (the bench passes
+ * `npm start`'s, so a process of its own runs as users run it).
  */
-export function startServer(env: Record<string, string>, args: string[] = [], timeoutMs = 30_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+export function startServer(env: Record<string, string>, args: string[] = [], timeoutMs = 30_000, nodeFlags: readonly string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/main.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
