@@ -41,6 +41,22 @@ function kindOf(r: Received, before: SagaState | null): StepRow['kind'] {
   return 'event';
 }
 
+/** The step log's row for a trigger received in state `before`. */
+function stepRow(r: Received, before: SagaState | null, at: string, outcome: string, after: SagaState | null): StepRow {
+  return {
+    at,
+    kind: kindOf(r, before),
+    type: r.contract ? r.contract.type : DEADLINE,
+    messageId: r.envelope?.id ?? null,
+    correlationId: r.envelope?.correlationId ?? r.reservationId,
+    causationId: r.envelope?.causationId ?? null,
+    attempt: r.attempt,
+    outcome,
+    stateBefore: before,
+    stateAfter: after,
+  };
+}
+
 /**
  * One trigger applied to one saga instance, inside the caller's transaction: read the instance, run the
  * definition's `advance`, write the new state with compare-and-swap, log the step and, when `send` is on
@@ -52,36 +68,23 @@ export function applyTrigger(store: SagaStore, mode: SagaMode, send: boolean, r:
   const instance = store.get(r.reservationId);
   const before = instance?.state ?? null;
   const trigger: Trigger = r.contract ? { kind: 'message', contract: r.contract, payload: r.payload } : { kind: DEADLINE };
-  const type = r.contract ? r.contract.type : DEADLINE;
-  const step = (outcome: string, after: SagaState | null): StepRow => ({
-    at,
-    kind: kindOf(r, before),
-    type,
-    messageId: r.envelope?.id ?? null,
-    correlationId: r.envelope?.correlationId ?? r.reservationId,
-    causationId: r.envelope?.causationId ?? null,
-    attempt: r.attempt,
-    outcome,
-    stateBefore: before,
-    stateAfter: after,
-  });
   const result = advance(instance, trigger);
   if (result.outcome === 'early') {
     if (!r.envelope) throw new Error(`deadline for saga ${r.reservationId}, which does not exist`);
     store.park(r.reservationId, JSON.stringify(r.envelope), r.attempt);
-    store.addStep(r.reservationId, step('parked: arrived before the saga started; applied when it starts', null));
+    store.addStep(r.reservationId, stepRow(r, before, at, 'parked: arrived before the saga started; applied when it starts', null));
     return { state: null, sent: 0, ended: false, started: false, armed: null };
   }
   if (result.outcome === 'ignored') {
     if (instance && result.data !== instance.data) store.update(r.reservationId, instance.version, instance.state, result.data, at, instance.endedAt);
-    store.addStep(r.reservationId, step(`ignored: no transition from ${before} on it`, before));
+    store.addStep(r.reservationId, stepRow(r, before, at, `ignored: no transition from ${before} on it`, before));
     return { state: before, sent: 0, ended: false, started: false, armed: null };
   }
   const ended = states[result.state].terminal && (before === null || !states[before].terminal);
   const endedAt = states[result.state].terminal ? (ended ? at : (instance?.endedAt ?? at)) : null;
   if (instance) store.update(r.reservationId, instance.version, result.state, result.data, at, endedAt);
   else store.insert({ reservationId: r.reservationId, mode, state: result.state, data: result.data, startedAt: at, endedAt });
-  store.addStep(r.reservationId, step('applied', result.state));
+  store.addStep(r.reservationId, stepRow(r, before, at, 'applied', result.state));
   let sent = 0;
   if (send) {
     for (const out of result.send) {
@@ -92,7 +95,7 @@ export function applyTrigger(store: SagaStore, mode: SagaMode, send: boolean, r:
         causationId: r.envelope?.id ?? null,
       });
       store.outbox.add(e);
-      store.addStep(r.reservationId, { ...step(`sent (${out.name})`, result.state), kind: out.kind, type: out.contract.type, messageId: e.id, causationId: e.causationId, attempt: 1 });
+      store.addStep(r.reservationId, { ...stepRow(r, before, at, `sent (${out.name})`, result.state), kind: out.kind, type: out.contract.type, messageId: e.id, causationId: e.causationId, attempt: 1 });
       sent++;
     }
     if (result.armDeadline) store.armDeadline(r.reservationId, result.armDeadline);
