@@ -442,8 +442,9 @@ async function observabilityCost(n: number, rounds: number) {
 async function splitThroughput(n: number): Promise<Throughput> {
   const env = { BUS: 'rabbitmq', RABBITMQ_URL, RABBITMQ_PREFIX: `bench-split-${process.pid}` };
   // The payment process gets the Node flags this bench runs with (`npm run bench`'s, the same as `npm start`'s),
-  // not Node's defaults: the split figure then measures both processes as users run them.
-  const nodeFlags = process.execArgv.filter((a) => /^--(max-semi-space-size|v8-pool-size)=/.test(a));
+  // not Node's defaults: the split figure then measures both processes as users run them. Every `--name=value`
+  // flag, so the list lives in package.json only (tsx's own loader arguments come as separate tokens).
+  const nodeFlags = process.execArgv.filter((a) => /^--[\w-]+=/.test(a));
   const payment = await startServer({ ...env, DATA_DIR: tempDir('bench-split-payment-'), PAYMENT_DEADLINE_MS: '3600000' }, ['--module', 'payment'], 60_000, nodeFlags);
   try {
     return await throughput(n, env, undefined, ['reservation']);
