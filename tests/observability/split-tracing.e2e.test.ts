@@ -44,21 +44,23 @@ await describeWithRabbit('tracing across processes on RabbitMQ (split mode)', ()
 
     const traceOf = (id: string) => receiver.spans.find((s) => s.name === 'process reservation.ReservationCreated' && s.attributes['messaging.message.conversation_id'] === id)?.traceId;
     const outcomeOf = (i: number) => (tokens[i] === 'tok_decline' ? 'PaymentFailed' : 'PaymentSucceeded');
+    /** The spans one saga's assertions read: name and the process (service) that exports it. */
+    const expected = (i: number) =>
+      ({
+        request: ['POST /trpc/reservation.create', 'consistency-lab-reservation'],
+        created: ['create reservation.ReservationCreated', 'consistency-lab-reservation'],
+        publishCreated: ['publish reservation.ReservationCreated', 'consistency-lab-reservation'],
+        payment: ['process reservation.ReservationCreated', 'consistency-lab-payment'],
+        charge: ['payment-provider charge', 'consistency-lab-payment'],
+        publishOutcome: [`publish payment.${outcomeOf(i)}`, 'consistency-lab-payment'],
+        reservation: [`process payment.${outcomeOf(i)}`, 'consistency-lab-reservation'],
+      }) satisfies Record<string, [string, string]>;
     // Each process exports on its own schedule: the payment process's publish span ends at the broker's
     // confirm, which can come after the reservation process has handled that message and exported its
     // span. So wait for every span the assertions read, from both processes, not for the last hop alone.
-    const expected = (i: number): Array<[string, string]> => [
-      ['POST /trpc/reservation.create', 'consistency-lab-reservation'],
-      ['create reservation.ReservationCreated', 'consistency-lab-reservation'],
-      ['publish reservation.ReservationCreated', 'consistency-lab-reservation'],
-      ['process reservation.ReservationCreated', 'consistency-lab-payment'],
-      ['payment-provider charge', 'consistency-lab-payment'],
-      [`publish payment.${outcomeOf(i)}`, 'consistency-lab-payment'],
-      [`process payment.${outcomeOf(i)}`, 'consistency-lab-reservation'],
-    ];
     const exported = (i: number) => {
       const traceId = traceOf(ids[i]!);
-      return traceId !== undefined && expected(i).every(([name, service]) => receiver.spans.some((s) => s.traceId === traceId && s.name === name && s.service === service));
+      return traceId !== undefined && Object.values(expected(i)).every(([name, service]) => receiver.spans.some((s) => s.traceId === traceId && s.name === name && s.service === service));
     };
     await eventually(async () => ids.every((_, i) => exported(i)), 30_000, 'both processes to export every span of every saga');
 
@@ -68,23 +70,24 @@ await describeWithRabbit('tracing across processes on RabbitMQ (split mode)', ()
       const spans = receiver.spans.filter((s) => s.traceId === traceId);
       const outcome = outcomeOf(i);
       // The saga's observer and the read model process the same events beside the modules: filtered out here.
-      const one = (name: string, service: string): ReceivedSpan => {
+      const one = ([name, service]: [string, string]): ReceivedSpan => {
         const found = spans.filter((s) => s.name === name && s.service === service && !['saga-observer', 'read-model'].includes(String(s.attributes['messaging.consumer.group.name'])));
         expect(found, `${name} from ${service}`).toHaveLength(1);
         return found[0]!;
       };
-      const request = one('POST /trpc/reservation.create', 'consistency-lab-reservation');
-      const created = one('create reservation.ReservationCreated', 'consistency-lab-reservation');
-      const payment = one('process reservation.ReservationCreated', 'consistency-lab-payment');
-      const charge = one('payment-provider charge', 'consistency-lab-payment');
-      const reservation = one(`process payment.${outcome}`, 'consistency-lab-reservation');
+      const want = expected(i);
+      const request = one(want.request);
+      const created = one(want.created);
+      const payment = one(want.payment);
+      const charge = one(want.charge);
+      const reservation = one(want.reservation);
       expect(request.parentSpanId).toBe('');
       expect(created.parentSpanId).toBe(request.spanId);
-      expect(one('publish reservation.ReservationCreated', 'consistency-lab-reservation').parentSpanId).toBe(created.spanId);
+      expect(one(want.publishCreated).parentSpanId).toBe(created.spanId);
       expect(payment.parentSpanId).toBe(created.spanId); // across the broker, from the envelope's headers
       expect(charge.parentSpanId).toBe(payment.spanId);
       // The outcome's creation context is the payment handler's span (a handler's messages get no create span):
-      expect(one(`publish payment.${outcome}`, 'consistency-lab-payment').parentSpanId).toBe(payment.spanId);
+      expect(one(want.publishOutcome).parentSpanId).toBe(payment.spanId);
       expect(reservation.parentSpanId).toBe(payment.spanId); // and back, across the broker
       expect(spans.some((s) => s.name === `create payment.${outcome}`)).toBe(false);
       expect(payment.attributes).toMatchObject({ 'messaging.system': 'rabbitmq', 'messaging.operation.type': 'process', 'messaging.consumer.group.name': 'payment' });
