@@ -164,4 +164,29 @@ describe('relay with batches finishing out of order', () => {
     expect(mod.outbox.pending(0, 10)).toEqual([]);
     await relay.stop();
   });
+
+  it('reads the outbox once for a drain that finds less than a batch, and again after the next commit', async () => {
+    const clock = new FakeClock();
+    const mod = openModule(join(tempDir(), 'm.db'));
+    let reads = 0;
+    const source = {
+      pending: (after: number, limit: number) => (reads++, mod.outbox.pending(after, limit)),
+      markDispatched: (seq: number) => mod.outbox.markDispatched(seq),
+    };
+    const published: number[] = [];
+    const bus = { publish: async (envs: readonly { payload: unknown }[]) => void published.push(...envs.map((e) => (e.payload as { n: number }).n)) };
+    const relay = new OutboxRelay(source, bus, clock, silentLogger, { batchSize: 10 });
+    mod.add(1);
+    mod.add(2);
+    relay.start();
+    await relay.idle();
+    // One read found both rows; after the publish settled, one more found nothing new.
+    expect(reads).toBe(2);
+    mod.add(3);
+    relay.wake();
+    await relay.idle();
+    expect(published).toEqual([1, 2, 3]);
+    expect(mod.outbox.pending(0, 10)).toEqual([]);
+    await relay.stop();
+  });
 });

@@ -121,6 +121,10 @@ export class OutboxRelay {
           if (batch.length === 0) break;
           this.cursor = (batch[batch.length - 1] as (typeof batch)[number]).seq;
           this.send(batch.map((m) => m.envelope), this.cursor);
+          // A short batch is all there was: nothing commits while this loop runs (it never yields), so a
+          // second read would find nothing. At low load, where most drains find a few rows, that read was
+          // one statement per drain for nothing.
+          if (batch.length < this.options.batchSize) break;
         }
         if (this.inflight.length === 0) break;
         // Wait only on batches still pending: a later batch can finish before an earlier one, and racing an
