@@ -37,10 +37,12 @@ export function threadObserverHandlers(writer: ThreadWriter<ObserveItem, boolean
     leaf: true,
     routes: sagaEvents.map((contract) => {
       const key = `${contract.type}@${contract.version}`;
-      return route(contract, async (m) => {
+      // A `then`, not an async function: no suspended frame per delivery while the thread commits.
+      return route(contract, (m) => {
         const reservationId = (m.payload as { reservationId: string }).reservationId;
-        const applied = await writer.write({ contract: key, envelope: m.envelope, payload: m.payload, reservationId, attempt: m.attempt, now: clock.now() });
-        if (applied) store.changed.notify(reservationId);
+        return writer.write({ contract: key, envelope: m.envelope, payload: m.payload, reservationId, attempt: m.attempt, now: clock.now() }).then((applied) => {
+          if (applied) store.changed.notify(reservationId);
+        });
       });
     }),
   };
