@@ -30,6 +30,7 @@ import { Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { z } from 'zod';
+import { countAllocation, type Allocation } from './bench/allocation';
 import { countThreadCpu, type ThreadCpu } from './bench/thread-cpu';
 import { diskStalls } from './bench/disk-stalls';
 import { watchGcPauses } from './bench/gc-pauses';
@@ -189,6 +190,8 @@ interface Throughput {
   overviewQueriesPerSec: number | null;
   /** CPU per saga by thread over the run (null where /proc is missing). */
   cpu: ThreadCpu | null;
+  /** The main thread's heap allocation and collector pauses per saga over the run. */
+  allocation: Allocation;
 }
 
 const p99 = (xs: number[]) => quantile(ascending(xs), 0.99);
@@ -222,6 +225,7 @@ async function throughput(n: number, env: Record<string, string> = {}, tracing?:
   markEvery(window);
   const step = Math.min(256, window);
   const cpuUsed = countThreadCpu();
+  const allocated = countAllocation();
   const t0 = performance.now();
   // 256 creates at a time, and at most IN_FLIGHT sagas begun and not ended: unbounded, the creates ran ahead
   // of the sagas behind them (a backlog of hundreds of thousands in the million-saga run), so the windows saw
@@ -235,6 +239,7 @@ async function throughput(n: number, env: Record<string, string> = {}, tracing?:
   await allEnded(n);
   const tEnd = performance.now();
   const cpu = cpuUsed(n);
+  const allocation = allocated(n);
   const seconds = (tEnd - t0) / 1000;
   // Sagas ended per second in each window of `window` ends (the last one shorter when n is not a multiple).
   const windows: number[] = [];
@@ -264,7 +269,7 @@ async function throughput(n: number, env: Record<string, string> = {}, tracing?:
     overviewQueriesPerSec = overviewRate(app);
   }
   await stopApp(app);
-  return { sagasPerSec: n / seconds, seconds, scale, projectionLag, overviewQueriesPerSec, cpu };
+  return { sagasPerSec: n / seconds, seconds, scale, projectionLag, overviewQueriesPerSec, cpu, allocation };
 }
 
 /**
@@ -514,6 +519,7 @@ const report = {
     ratioToCeiling: choreography.sagasPerSec / ceilingRate,
     ratioToCeilingWithBackgroundCheckpoints: choreography.sagasPerSec / ceilingBackground,
     cpu: choreography.cpu,
+    allocation: choreography.allocation,
   },
   latency: {
     ratePerSec: lat.rate,
@@ -578,6 +584,10 @@ if (args.json) {
       choreography.cpu
         ? `${f(choreography.cpu.usPerSaga)} µs (main thread ${f(choreography.cpu.mainUsPerSaga)}, busiest other thread ${f(choreography.cpu.busiestOtherUsPerSaga)}, the rest ${f(choreography.cpu.restUsPerSaga)}); ${f(choreography.cpu.coresUsed, 2)} cores`
         : 'not measured (no /proc)',
+    ],
+    [
+      '  main thread: heap allocated per saga; collector pauses per saga (scavenges, major)',
+      `${f(choreography.allocation.kbPerSaga, 1)} KB; ${f(choreography.allocation.gcPauseUsPerSaga)} µs (${choreography.allocation.scavenges}, ${choreography.allocation.majors})`,
     ],
     [
       '  read model: projection lag during that run',
