@@ -40,4 +40,29 @@ describe('group commit', () => {
     await p;
     expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(1);
   });
+
+  it('runs its transaction hooks once per attempt: what beforeCommit writes counts only the writes that committed', async () => {
+    const db = openDatabase(join(tempDir('gc-'), 'g.db'), ['CREATE TABLE t (v INTEGER UNIQUE); CREATE TABLE n (c INTEGER); INSERT INTO n VALUES (0);']);
+    let counted = 0;
+    let begins = 0;
+    const gc = new GroupCommit(db, undefined, false, {
+      begin: () => {
+        begins++;
+        counted = 0;
+      },
+      beforeCommit: () => db.prepare('UPDATE n SET c = c + ?').run(counted),
+    });
+    const insert = (v: number) =>
+      gc.run(() => {
+        db.prepare('INSERT INTO t VALUES (?)').run(v);
+        counted++; // the last thing a write does: a write that throws never gets here
+      });
+    // The duplicate fails the optimistic attempt; the isolated one commits the other three and counts them.
+    const results = await Promise.allSettled([1, 2, 2, 3].map(insert));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(begins).toBe(2);
+    expect(db.prepare('SELECT c FROM n').pluck().get()).toBe(3);
+    await insert(4);
+    expect(db.prepare('SELECT c FROM n').pluck().get()).toBe(4);
+  });
 });

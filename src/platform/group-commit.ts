@@ -12,6 +12,16 @@ function storageFailure(file: string, error: unknown): unknown {
   return new StorageUnavailableError(`${file}: ${why}; nothing of this request was stored. Free space (or fix the disk) and retry`, { cause: error });
 }
 
+/**
+ * Work a store does once per transaction rather than once per write: `begin` runs at the start of every
+ * attempt (a batch that fails is attempted again, isolated), `beforeCommit` after the batch's writes, both
+ * inside the transaction. A write that threw in the isolated attempt has been rolled back by then.
+ */
+export interface TransactionHooks {
+  begin?(): void;
+  beforeCommit?(): void;
+}
+
 interface Pending {
   fn: () => unknown;
   resolve: (value: unknown) => void;
@@ -39,6 +49,7 @@ export class GroupCommit {
     private readonly maxBatch = 1_000,
     /** BEGIN IMMEDIATE: for a file another connection writes too, so a transaction never fails to upgrade its read lock. */
     immediate = false,
+    hooks: TransactionHooks = {},
   ) {
     this.file = db.name;
     // Statements and transaction functions are made once: building them per write is a real cost.
@@ -46,11 +57,19 @@ export class GroupCommit {
     const release = db.prepare('RELEASE group_commit_item');
     const rollback = db.prepare('ROLLBACK TO group_commit_item');
     // Fast path: no write in the batch fails (the common case), so no savepoints are needed.
-    const optimisticTx = db.transaction((batch: Pending[]) => batch.map((item) => ({ ok: true, value: item.fn() })));
+    const begin = hooks.begin ?? (() => {});
+    const beforeCommit = hooks.beforeCommit ?? (() => {});
+    const optimisticTx = db.transaction((batch: Pending[]) => {
+      begin();
+      const results = batch.map((item) => ({ ok: true, value: item.fn() }));
+      beforeCommit();
+      return results;
+    });
     const optimistic = immediate ? (batch: Pending[]) => optimisticTx.immediate(batch) : optimisticTx;
     // A write threw: the whole attempt was rolled back; run the batch again, each write in its own savepoint.
-    const isolatedTx = db.transaction((batch: Pending[]) =>
-      batch.map((item) => {
+    const isolatedTx = db.transaction((batch: Pending[]) => {
+      begin();
+      const results = batch.map((item) => {
         savepoint.run();
         try {
           const value = item.fn();
@@ -61,8 +80,10 @@ export class GroupCommit {
           release.run();
           return { ok: false, value: error };
         }
-      }),
-    );
+      });
+      beforeCommit();
+      return results;
+    });
     const isolated = immediate ? (batch: Pending[]) => isolatedTx.immediate(batch) : isolatedTx;
     this.commitBatch = (batch) => {
       try {

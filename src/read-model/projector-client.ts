@@ -5,7 +5,7 @@ import type { ThreadWriter, WriterFactory } from '../platform/writer-thread/clie
 import type { SourceName } from './event-source';
 import { projectedContractByName } from './facts';
 import { ReadModelStore } from './infrastructure/read-model-store';
-import { applyEvent, type Projector } from './projector';
+import { applyLiveEvent, type Projector } from './projector';
 
 /** One event to fold, as it crosses to the writer thread: only what the fold needs. */
 interface ProjectItem {
@@ -47,7 +47,7 @@ export function openProjectorTarget(file: string): ThreadWriterTarget {
   return {
     write: (raw) => {
       const i = raw as ProjectItem;
-      return store.write(() => applyEvent(store, store.liveGeneration(), i.source, projectedContractByName(i.contract), i, i.payload));
+      return store.write(() => applyLiveEvent(store, store.liveGenerationInWrite(), i.source, projectedContractByName(i.contract), i, i.payload));
     },
     close: () => store.close(),
   };
@@ -61,7 +61,7 @@ export class InlineProjector implements Projector {
   ) {}
 
   apply(source: SourceName, contract: Contract, envelope: Pick<Envelope, 'id' | 'occurredAt'>, payload: unknown): Promise<boolean> {
-    return this.store.write(() => applyEvent(this.store, this.liveGeneration(), source, contract, envelope, payload));
+    return this.store.write(() => applyLiveEvent(this.store, this.liveGeneration(), source, contract, envelope, payload));
   }
 
   close(): void {}

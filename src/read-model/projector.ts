@@ -15,13 +15,20 @@ export const inboxGroup = (gen: number): string => `${READ_MODEL_GROUP}/${gen}`;
 
 /**
  * Applies one event to one generation, inside the caller's transaction: claim it in that generation's
- * inbox, merge it into the reservation's row (one statement), count it in the checkpoint. False when the
- * generation had it already (a duplicate, or folded by its rebuild).
+ * inbox and merge it into the reservation's row (one statement). False when the generation had it
+ * already (a duplicate, or folded by its rebuild). The caller counts what was applied in the feed, in the
+ * same transaction (`countInFeed` in a group commit, `addToFeed` in a rebuild's transaction).
  */
-export function applyEvent(store: ReadModelStore, gen: number, source: SourceName, contract: Contract, envelope: Pick<Envelope, 'id' | 'occurredAt'>, payload: unknown): boolean {
+export function applyEvent(store: ReadModelStore, gen: number, contract: Contract, envelope: Pick<Envelope, 'id' | 'occurredAt'>, payload: unknown): boolean {
   if (!store.inbox.claim(inboxGroup(gen), envelope.id)) return false;
   store.overview.merge(gen, contract, payload, envelope.occurredAt);
-  store.addToFeed(gen, source, 1);
+  return true;
+}
+
+/** A live event folded into `gen` in one of the store's group-committed transactions, and counted in its feed. */
+export function applyLiveEvent(store: ReadModelStore, gen: number, source: SourceName, contract: Contract, envelope: Pick<Envelope, 'id' | 'occurredAt'>, payload: unknown): boolean {
+  if (!applyEvent(store, gen, contract, envelope, payload)) return false;
+  store.countInFeed(gen, source);
   return true;
 }
 

@@ -120,7 +120,10 @@ export class Rebuilder {
           if (!parsed.success) {
             throw new Error(`${source.name} event ${envelope.id} at position ${position} does not match ${contract.name} (${parsed.error.message}); the rebuild stopped before it`);
           }
-          if (applyEvent(this.store, gen, source.name, contract, envelope, parsed.data)) folded++;
+          if (applyEvent(this.store, gen, contract, envelope, parsed.data)) {
+            this.store.addToFeed(gen, source.name, 1);
+            folded++;
+          }
         }
         positions[source.name] = position;
       }

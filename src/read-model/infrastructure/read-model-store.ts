@@ -16,6 +16,10 @@ export class ReadModelStore {
   readonly created: boolean;
   private readonly writes: GroupCommit;
   private readonly st;
+  /** The live generation as the current group-committed transaction read it (null: not read yet). */
+  private txGeneration: number | null = null;
+  /** Events folded by the current group-committed transaction, per generation and source: added to `feed` before it commits. */
+  private readonly txFeed: Array<{ gen: number; source: SourceName; n: number }> = [];
 
   constructor(
     readonly db: Db,
@@ -25,8 +29,6 @@ export class ReadModelStore {
     this.inbox = new Inbox(db);
     this.overview = new OverviewTable(db);
     this.rebuilds = new RebuildLog(db);
-    // IMMEDIATE: the writer thread and this connection (rebuilds, clean-up) both write the file.
-    this.writes = new GroupCommit(db, undefined, true);
     this.st = {
       live: db.prepare<[], number>('SELECT gen FROM live_generation WHERE id = 1').pluck(),
       setLive: db.prepare('UPDATE live_generation SET gen = ? WHERE id = 1'),
@@ -38,6 +40,18 @@ export class ReadModelStore {
       dropFeed: db.prepare('DELETE FROM feed WHERE gen = ?'),
       maxGen: db.prepare<[], number>('SELECT MAX(gen) FROM (SELECT gen FROM feed UNION ALL SELECT gen FROM rebuilds UNION ALL SELECT gen FROM live_generation)').pluck(),
     };
+    // IMMEDIATE: the writer thread and this connection (rebuilds, clean-up) both write the file. The feed's
+    // counts of a transaction are added once, before it commits, instead of one statement per event.
+    this.writes = new GroupCommit(db, undefined, true, {
+      begin: () => {
+        this.txGeneration = null;
+        this.txFeed.length = 0;
+      },
+      beforeCommit: () => {
+        for (const f of this.txFeed) this.st.bump.run(f.n, f.gen, f.source);
+        this.txFeed.length = 0;
+      },
+    });
   }
 
   /**
@@ -61,6 +75,22 @@ export class ReadModelStore {
 
   liveGeneration(): number {
     return this.st.live.get() as number;
+  }
+
+  /**
+   * The live generation, read once per group-committed transaction: only inside `write`. The transaction
+   * is IMMEDIATE, so a rebuild's switch (committed on another connection) cannot land while it runs: the
+   * next transaction sees it.
+   */
+  liveGenerationInWrite(): number {
+    return (this.txGeneration ??= this.liveGeneration());
+  }
+
+  /** Counts one event folded into `gen` from `source`, added to the feed when the transaction commits: only inside `write`. */
+  countInFeed(gen: number, source: SourceName): void {
+    const f = this.txFeed.find((x) => x.gen === gen && x.source === source);
+    if (f) f.n++;
+    else this.txFeed.push({ gen, source, n: 1 });
   }
 
   setLiveGeneration(gen: number): void {
