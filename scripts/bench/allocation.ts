@@ -2,8 +2,8 @@ import { GCProfiler, getHeapStatistics } from 'node:v8';
 
 /**
  * What the main thread allocates per saga, and what its collector spent on it. Unlike a rate, the bytes
- * allocated per saga hardly move with the machine's load (three runs here agreed within 2%), so a change
- * to the hot path's garbage shows up in one run where the rate would need ten interleaved ones.
+ * allocated per saga hardly move with the machine's load (docs/performance.md), so a change to the hot
+ * path's garbage shows up in one run where the rate would need many interleaved ones.
  */
 export interface Allocation {
   /** Heap bytes allocated on the main thread (the app and the bench's driver), per saga, in KB. */
