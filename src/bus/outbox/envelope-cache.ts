@@ -27,12 +27,14 @@ export class EnvelopeCache {
   /** No entry is held below this position. */
   private lowest = 0;
   private held = 0;
+  private highest = 0;
 
   constructor(private readonly capacity = DEFAULT_CAPACITY) {
     this.slots = new Array<undefined>(capacity).fill(undefined);
   }
 
   remember(position: number, identity: string, envelope: Envelope): void {
+    if (position > this.highest) this.highest = position;
     if (this.held === 0) this.lowest = position;
     // Past the window (writes outran the relay by `capacity` rows) the row is not kept; below it, it is
     // dispatched already. A position held already is overwritten: the entry must be the latest write there.
@@ -40,6 +42,20 @@ export class EnvelopeCache {
     const i = position % this.capacity;
     if (this.slots[i] === undefined) this.held++;
     this.slots[i] = { position, identity, envelope };
+  }
+
+  /**
+   * The highest position in the table when it was opened, or written since (kept or not, committed or
+   * rolled back). A relay whose cursor is there already has nothing new to read: this connection is the
+   * only writer of its outbox (the data directory's lock), so no row can be past it.
+   */
+  get newest(): number {
+    return this.highest;
+  }
+
+  /** The table held rows up to `position` when this process opened it (a previous run's, dispatched or not). */
+  opened(position: number): void {
+    if (position > this.highest) this.highest = position;
   }
 
   /** How many envelopes are held. */

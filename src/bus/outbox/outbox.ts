@@ -10,7 +10,11 @@ export interface PendingMessage {
 
 /** What a relay needs from any outbox (a plain outbox table, or an event store whose stream is the outbox). */
 export interface OutboxSource {
-  /** Undispatched messages after `afterSeq` (0: from the first undispatched one), in commit order. */
+  /**
+   * Undispatched messages after `afterSeq` (0: from the first undispatched one), in commit order. With
+   * `afterSeq` above 0 a source may answer from what it knows it wrote, without reading the file: a relay
+   * reads from 0 when it starts, recovers, and on its safety poll.
+   */
   pending(afterSeq: number, limit: number): PendingMessage[];
   /** Everything up to and including `seq` has been published (the transport took responsibility). */
   markDispatched(seq: number): void;
@@ -89,6 +93,7 @@ export class SqliteOutbox implements OutboxSource, OutboxBacklogSource {
       .prepare<[], string>(`SELECT json_extract(envelope, '$.occurredAt') FROM outbox WHERE seq > (SELECT seq FROM outbox_checkpoint WHERE id = 1) ORDER BY seq LIMIT 1`)
       .pluck();
     this.last = db.prepare<[], number | null>('SELECT MAX(seq) FROM outbox').pluck();
+    this.cache.opened(this.lastSeq()); // a previous run's rows, left undispatched by a crash, are read
   }
 
   add(envelope: Envelope): void {
@@ -97,6 +102,8 @@ export class SqliteOutbox implements OutboxSource, OutboxBacklogSource {
   }
 
   pending(afterSeq: number, limit: number): PendingMessage[] {
+    // Nothing written since the relay's last read: at low load that was every second read (cache.newest says why).
+    if (afterSeq > 0 && afterSeq >= this.cache.newest) return [];
     return this.select.all(afterSeq, limit).map(([seq, messageId]) => ({ seq, envelope: this.cache.read(seq, messageId, this.loadOne) }));
   }
 

@@ -48,6 +48,23 @@ describe('transactional outbox and relay', () => {
     await close();
   });
 
+  it('reads every batch a crash left, not only the first', async () => {
+    const dir = tempDir();
+    const clock = new FakeClock();
+    const mod = openModule(join(dir, 'm.db'));
+    for (const n of [1, 2, 3]) mod.add(n);
+    mod.db.close();
+    const reopened = openModule(join(dir, 'm.db'));
+    const published: number[] = [];
+    const bus = { publish: async (envs: readonly { payload: unknown }[]) => void published.push(...envs.map((e) => (e.payload as { n: number }).n)) };
+    const relay = new OutboxRelay(reopened.outbox, bus, clock, silentLogger, { batchSize: 1 });
+    relay.start();
+    await relay.idle();
+    expect(published).toEqual([1, 2, 3]);
+    expect(reopened.outbox.pending(0, 10)).toEqual([]);
+    await relay.stop();
+  });
+
   it('wakes on commit without waiting for the poll, and keeps rows whose publish failed', async () => {
     const clock = new FakeClock();
     const mod = openModule(join(tempDir(), 'm.db'));
@@ -182,6 +199,34 @@ describe('relay with batches finishing out of order', () => {
     await relay.idle();
     // One read found both rows; after the publish settled, one more found nothing new.
     expect(reads).toBe(2);
+    mod.add(3);
+    relay.wake();
+    await relay.idle();
+    expect(published).toEqual([1, 2, 3]);
+    expect(mod.outbox.pending(0, 10)).toEqual([]);
+    await relay.stop();
+  });
+  it('asks the file nothing when it wrote nothing since the last read, and its safety poll reads the file itself', async () => {
+    const clock = new FakeClock();
+    const mod = openModule(join(tempDir(), 'm.db'));
+    const published: number[] = [];
+    const bus = { publish: async (envs: readonly { payload: unknown }[]) => void published.push(...envs.map((e) => (e.payload as { n: number }).n)) };
+    const relay = new OutboxRelay(mod.outbox, bus, clock, silentLogger, { pollMs: 1_000 });
+    mod.add(1);
+    relay.start();
+    await relay.idle();
+    expect(published).toEqual([1]);
+    // A row this outbox did not write (no such writer exists in the app: the data directory's lock) shows
+    // that a wake now answers from memory: nothing written here since the read, so nothing is read.
+    const foreign = createEnvelope(Added, { n: 2 }, { key: 'c', occurredAt: new Date().toISOString() });
+    mod.db.prepare('INSERT INTO outbox (message_id, envelope, message_key) VALUES (?, ?, ?)').run(foreign.id, JSON.stringify(foreign), foreign.key);
+    relay.wake();
+    await relay.idle();
+    expect(published).toEqual([1]);
+    // The safety poll reads from the checkpoint, so even such a row goes out within one poll.
+    await clock.advance(1_000, () => relay.idle());
+    expect(published).toEqual([1, 2]);
+    // A row written here is read on the next wake, as always.
     mod.add(3);
     relay.wake();
     await relay.idle();

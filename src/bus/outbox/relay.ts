@@ -5,7 +5,11 @@ import type { OutboxSource } from './outbox';
 
 export interface RelayOptions {
   batchSize: number;
-  /** Batches published but not yet settled; a slow consumer then delays the checkpoint, not delivery. */
+  /**
+   * Messages published but not yet settled; a slow consumer then delays the checkpoint, not delivery. Counted
+   * in messages, not batches: at low load a drain finds a few rows, and eight such batches held by one slow
+   * consumer group (the read model's writer thread in a disk stall) stopped every saga for the stall's length.
+   */
   maxInFlight: number;
   /** The slow safety poll; the hot path is `wake()` right after a commit. */
   pollMs: number;
@@ -13,7 +17,7 @@ export interface RelayOptions {
   failureBackoffMs: number;
 }
 
-export const defaultRelayOptions: RelayOptions = { batchSize: 256, maxInFlight: 8, pollMs: 5_000, failureBackoffMs: 1_000 };
+export const defaultRelayOptions: RelayOptions = { batchSize: 256, maxInFlight: 2_048, pollMs: 5_000, failureBackoffMs: 1_000 };
 
 export interface Publisher {
   publish(envelopes: readonly Envelope[]): Promise<void>;
@@ -21,12 +25,16 @@ export interface Publisher {
 
 interface InFlight {
   lastSeq: number;
+  /** Messages in the batch. */
+  size: number;
   state: 'pending' | 'done' | 'failed';
   promise: Promise<void>;
+  /** The relay's epoch when sent: a batch abandoned by a failed read settles without touching the counts. */
+  epoch: number;
 }
 
 /**
- * Publishes a module's outbox rows in commit order, up to `maxInFlight` batches at once, and marks them
+ * Publishes a module's outbox rows in commit order, up to `maxInFlight` messages at once, and marks them
  * dispatched only after the transport took responsibility, advancing over the completed prefix only.
  * At start, and after a failed publish, it goes back to the last dispatched row: whatever a crash or a
  * failure left undispatched is published again (consumers' inboxes absorb the repeats).
@@ -44,7 +52,12 @@ export class OutboxRelay {
   private poll: TimerHandle | null = null;
   private cursor = 0;
   private inflight: InFlight[] = [];
-  /** Resolved by `wake()` so a drain waiting on slow batches goes back to read new rows. */
+  /** Messages in `inflight`, and how many of its batches are still pending. */
+  private inflightMessages = 0;
+  private pendingBatches = 0;
+  private failedBatches = 0;
+  private epoch = 0;
+  /** Resolved by `wake()` and by every batch that settles, so a drain waiting on slow batches goes back to read new rows or checkpoint. */
   private woken: { promise: Promise<void>; resolve: () => void } = this.newWakeSignal();
   private readonly options: RelayOptions;
 
@@ -108,6 +121,8 @@ export class OutboxRelay {
     this.poll = this.clock.setTimeout(() => {
       this.poll = null;
       this.backingOff = false;
+      // The safety poll reads the file itself, from the checkpoint (a drain's cursor may let the source answer from memory).
+      if (!this.running && this.inflight.length === 0) this.cursor = 0;
       this.wake();
       this.armPoll(this.options.pollMs);
     }, delayMs);
@@ -116,32 +131,37 @@ export class OutboxRelay {
   private async drain(): Promise<void> {
     try {
       for (;;) {
-        while (!this.stopped && this.inflight.length < this.options.maxInFlight) {
-          const batch = this.source.pending(this.cursor, this.options.batchSize);
+        while (!this.stopped && this.inflightMessages < this.options.maxInFlight) {
+          const limit = Math.min(this.options.batchSize, this.options.maxInFlight - this.inflightMessages);
+          const batch = this.source.pending(this.cursor, limit);
           if (batch.length === 0) break;
           this.cursor = (batch[batch.length - 1] as (typeof batch)[number]).seq;
           this.send(batch.map((m) => m.envelope), this.cursor);
           // A short batch is all there was: nothing commits while this loop runs (it never yields), so a
           // second read would find nothing. At low load, where most drains find a few rows, that read was
           // one statement per drain for nothing.
-          if (batch.length < this.options.batchSize) break;
+          if (batch.length < limit) break;
         }
         if (this.inflight.length === 0) break;
-        // Wait only on batches still pending: a later batch can finish before an earlier one, and racing an
-        // already-settled promise would spin without ever letting the earlier one's I/O run.
-        const pending = this.inflight.filter((f) => f.state === 'pending');
-        if (pending.length > 0) {
+        // Wait only while a batch is still pending (a later batch can finish before an earlier one): the
+        // next settlement or wake resolves the signal. One signal, not a race over every pending batch,
+        // whose cost grew with the batches in flight.
+        if (this.pendingBatches > 0) {
           this.woken = this.newWakeSignal();
-          await Promise.race([...pending.map((f) => f.promise), this.woken.promise]);
+          await this.woken.promise;
         }
         const recorded = this.checkpoint();
-        if (!recorded || this.inflight.some((f) => f.state === 'failed')) return this.recover();
+        if (!recorded || this.failedBatches > 0) return this.recover();
       }
       this.armPoll(this.options.pollMs);
     } catch (error) {
       // Reading the outbox failed (e.g. an I/O error): start over from the checkpoint after a pause.
       this.log.error({ err: error }, 'outbox relay failed; starting over from the last dispatched row shortly');
       this.inflight = [];
+      this.inflightMessages = 0;
+      this.pendingBatches = 0;
+      this.failedBatches = 0;
+      this.epoch++;
       this.cursor = 0;
       this.backOff();
     }
@@ -163,15 +183,25 @@ export class OutboxRelay {
   }
 
   private send(envelopes: Envelope[], lastSeq: number): void {
-    const f: InFlight = { lastSeq, state: 'pending', promise: Promise.resolve() };
+    const f: InFlight = { lastSeq, size: envelopes.length, state: 'pending', promise: Promise.resolve(), epoch: this.epoch };
     f.promise = this.bus.publish(envelopes).then(
-      () => void (f.state = 'done'),
+      () => this.settled(f, 'done'),
       (error: unknown) => {
-        f.state = 'failed';
         this.log.warn({ err: error }, 'outbox relay could not publish; will try again');
+        this.settled(f, 'failed');
       },
     );
     this.inflight.push(f);
+    this.inflightMessages += f.size;
+    this.pendingBatches++;
+  }
+
+  private settled(f: InFlight, state: 'done' | 'failed'): void {
+    f.state = state;
+    if (f.epoch !== this.epoch) return;
+    this.pendingBatches--;
+    if (state === 'failed') this.failedBatches++;
+    this.woken.resolve();
   }
 
   /**
@@ -189,7 +219,7 @@ export class OutboxRelay {
       this.log.warn({ err: error }, 'outbox relay could not record what it published; will publish it again');
       return false;
     }
-    this.inflight.splice(0, n);
+    for (const f of this.inflight.splice(0, n)) this.inflightMessages -= f.size;
     return true;
   }
 
@@ -198,6 +228,8 @@ export class OutboxRelay {
     await Promise.all(this.inflight.map((f) => f.promise));
     this.checkpoint();
     this.inflight = [];
+    this.inflightMessages = 0;
+    this.failedBatches = 0;
     this.cursor = 0; // read again from the first undispatched row
     this.backOff(); // instead of spinning on a transport that is down
   }

@@ -64,6 +64,7 @@ export class EventStore implements OutboxSource, OutboxBacklogSource {
     this.oldestPending = db.prepare<[], string>(`SELECT json_extract(envelope, '$.occurredAt') FROM events WHERE ${UNDISPATCHED} ORDER BY position LIMIT 1`).pluck();
     this.readAfter = db.prepare<[number, number], [position: number, envelope: string]>('SELECT position, envelope FROM events WHERE position > ? ORDER BY position LIMIT ?').raw();
     this.last = db.prepare<[], number | null>('SELECT MAX(position) FROM events').pluck();
+    this.cache.opened(this.lastPosition()); // a previous run's events, left undispatched by a crash, are read
   }
 
   /** The stream's envelopes, lifted to the current versions, in order (the auditor redelivers them to a consumer that lost them). */
@@ -113,6 +114,8 @@ export class EventStore implements OutboxSource, OutboxBacklogSource {
   }
 
   pending(afterSeq: number, limit: number): PendingMessage[] {
+    // Nothing appended since the relay's last read (the outbox's pending says why).
+    if (afterSeq > 0 && afterSeq >= this.cache.newest) return [];
     return this.readPending.all(afterSeq, limit).map(([position, streamId]) => ({ seq: position, envelope: this.cache.read(position, streamId, this.loadOne) }));
   }
 
