@@ -32,6 +32,24 @@ describe('the writer thread', () => {
     }
   });
 
+  it('gathers the writes of the turns within a few milliseconds into one message, and sends a lone write on its own', async () => {
+    const w = new ThreadWriter<number, { item: number; batch: number }>(entry, 'echo', 'h.db');
+    await w.write(0); // the thread is up and the file is open
+    const posted = vi.spyOn(Worker.prototype, 'postMessage');
+    try {
+      const first = w.write(1);
+      await new Promise<void>((resolve) => setImmediate(resolve)); // a later turn of the event loop
+      const second = w.write(2);
+      const answers = await Promise.all([first, second]);
+      expect(answers.map((a) => a.item)).toEqual([1, 2]);
+      expect(posted.mock.calls.filter(([m]) => (m as { op: string }).op === 'write')).toHaveLength(1);
+      await expect(w.write(3)).resolves.toMatchObject({ item: 3 }); // no later write needed to send it
+    } finally {
+      posted.mockRestore();
+      w.close();
+    }
+  });
+
   it('rejects a failed write with its message and code, so its delivery is retried', async () => {
     const w = new ThreadWriter(entry, 'fail', 'b.db');
     await expect(w.write(1)).rejects.toMatchObject({ message: 'disk full', code: 'SQLITE_FULL' });
