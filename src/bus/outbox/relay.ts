@@ -9,6 +9,8 @@ export interface RelayOptions {
    * Messages published but not yet settled; a slow consumer then delays the checkpoint, not delivery. Counted
    * in messages, not batches: at low load a drain finds a few rows, and eight such batches held by one slow
    * consumer group (the read model's writer thread in a disk stall) stopped every saga for the stall's length.
+   * At 2,048 (eight full batches, as before) full load's relays waited on the writer thread and a fifth of
+   * the second core stayed idle; 8,192 holds at most a few megabytes of envelopes (docs/performance.md).
    */
   maxInFlight: number;
   /** The slow safety poll; the hot path is `wake()` right after a commit. */
@@ -17,7 +19,7 @@ export interface RelayOptions {
   failureBackoffMs: number;
 }
 
-export const defaultRelayOptions: RelayOptions = { batchSize: 256, maxInFlight: 2_048, pollMs: 5_000, failureBackoffMs: 1_000 };
+export const defaultRelayOptions: RelayOptions = { batchSize: 256, maxInFlight: 8_192, pollMs: 5_000, failureBackoffMs: 1_000 };
 
 export interface Publisher {
   publish(envelopes: readonly Envelope[]): Promise<void>;
