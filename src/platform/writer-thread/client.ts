@@ -10,13 +10,9 @@ interface Waiting {
 }
 
 /**
- * How long queued writes wait for later turns' before they travel, unless `GATHER_LIMIT` are queued
- * first. Nothing on a saga's path waits for this thread (it holds the read model and the choreography
- * saga log), so its writes can wait a little to share a message and a commit: at low load a turn holds
- * a write or two, and a message per turn cost more than its writes, on both threads.
+ * Writes held while the thread still owes an answer travel at the end of the turn that queues this
+ * many, without waiting for it: full load's turns reach it.
  */
-export const GATHER_MS = 5;
-/** Writes queued that travel at the end of this turn without waiting: full load's turns reach it. */
 export const GATHER_LIMIT = 1_024;
 
 /** tsx's ESM API (`tsx/esm/api`, its import build: require resolves the CommonJS one beside it), whose register() hooks TypeScript into a thread. */
@@ -40,9 +36,10 @@ class WriterThread {
   /** This turn's writes, one batch per file (a handful of files: a list, found by a scan). */
   private turn: Array<{ handle: number; queued: Array<{ item: unknown; waiting: Waiting }> }> = [];
   private queued = 0;
-  /** A flush at the end of this turn is scheduled (the queue reached GATHER_LIMIT). */
+  /** A flush at the end of this turn is scheduled. */
   private scheduled = false;
-  private gathering: ReturnType<typeof setTimeout> | null = null;
+  /** 'write' messages sent and not answered yet. */
+  private unanswered = 0;
 
   constructor(private readonly entry: URL) {}
 
@@ -62,27 +59,29 @@ class WriterThread {
   /**
    * Queues a write; the promise settles when its transaction has committed (or failed). Everything
    * queued during one turn, for every file, travels in one message: a message per file and turn cost
-   * a `postMessage` each on this thread and a message event and an answer each on the other.
+   * a `postMessage` each on this thread and a message event and an answer each on the other. While the
+   * thread still owes an answer, later turns' writes wait for it and then travel together (up to
+   * `GATHER_LIMIT`): nothing on a saga's path waits for this thread (it holds the read model and the
+   * choreography saga log), and at low load a turn holds a write or two, whose message, wake-up and
+   * commit cost more than the writes themselves, on both threads.
    */
   enqueue(handle: number, item: unknown, waiting: Waiting): void {
     let batch = this.turn.find((b) => b.handle === handle);
     if (!batch) this.turn.push((batch = { handle, queued: [] }));
     batch.queued.push({ item, waiting });
-    if (++this.queued >= GATHER_LIMIT) {
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    } else if (!this.gathering && !this.scheduled) {
-      this.gathering = setTimeout(() => this.flush(), GATHER_MS);
-    }
+    if (++this.queued >= GATHER_LIMIT || this.unanswered === 0) this.flushSoon();
+  }
+
+  /** At the end of this turn. */
+  private flushSoon(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 
   /** Sends what this turn queued (at once: a handle that closes sends its writes first). */
   flush(): void {
     this.scheduled = false;
-    if (this.gathering) clearTimeout(this.gathering);
-    this.gathering = null;
     this.queued = 0;
     if (this.turn.length === 0) return;
     const batches: WriteBatch[] = [];
@@ -96,7 +95,10 @@ class WriterThread {
       batches.push({ handle, items: queued.map((q) => ({ k: this.waiting.add(q.waiting), item: q.item })) });
     }
     this.turn = [];
-    if (batches.length > 0) this.send({ op: 'write', batches });
+    if (batches.length > 0) {
+      this.unanswered++;
+      this.send({ op: 'write', batches });
+    }
   }
 
   private send(m: ToWriter): void {
@@ -118,6 +120,8 @@ class WriterThread {
       this.worker = null;
       const error = new Error(`the writer thread stopped (${why}); the deliveries it held are retried`);
       for (const p of this.waiting.drain()) p.reject(error);
+      this.unanswered = 0;
+      if (this.queued > 0) this.flushSoon(); // held for an answer that will not come: to the next thread
     };
     w.on('error', (e) => gone(e.message));
     w.on('exit', (code) => gone(`exit code ${code}`));
@@ -138,6 +142,8 @@ class WriterThread {
       else p.reject(fromThreadError(r.error));
     }
     if (this.waiting.size === 0) this.worker?.unref();
+    // What gathered while the thread was busy goes now, in one message.
+    if (--this.unanswered === 0 && this.queued > 0) this.flushSoon();
   }
 }
 

@@ -32,18 +32,21 @@ describe('the writer thread', () => {
     }
   });
 
-  it('gathers the writes of the turns within a few milliseconds into one message, and sends a lone write on its own', async () => {
-    const w = new ThreadWriter<number, { item: number; batch: number }>(entry, 'echo', 'h.db');
+  it('holds the writes of later turns while the thread owes an answer, then sends them together', async () => {
+    const w = new ThreadWriter<number, { item: number }>(entry, 'slow', 'h.db');
     await w.write(0); // the thread is up and the file is open
     const posted = vi.spyOn(Worker.prototype, 'postMessage');
+    const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
     try {
-      const first = w.write(1);
-      await new Promise<void>((resolve) => setImmediate(resolve)); // a later turn of the event loop
+      const first = w.write(1); // nothing owed: it travels at the end of this turn, and takes 50 ms
+      await nextTurn();
       const second = w.write(2);
-      const answers = await Promise.all([first, second]);
-      expect(answers.map((a) => a.item)).toEqual([1, 2]);
-      expect(posted.mock.calls.filter(([m]) => (m as { op: string }).op === 'write')).toHaveLength(1);
-      await expect(w.write(3)).resolves.toMatchObject({ item: 3 }); // no later write needed to send it
+      await nextTurn();
+      const third = w.write(3);
+      const answers = await Promise.all([first, second, third]);
+      expect(answers.map((a) => a.item)).toEqual([1, 2, 3]);
+      const writes = posted.mock.calls.map(([m]) => m as { op: string; batches?: Array<{ items: unknown[] }> }).filter((m) => m.op === 'write');
+      expect(writes.map((m) => m.batches?.[0]?.items.length)).toEqual([1, 2]);
     } finally {
       posted.mockRestore();
       w.close();
@@ -58,7 +61,7 @@ describe('the writer thread', () => {
 
   it('an unknown kind fails every write with what the thread knows', async () => {
     const w = new ThreadWriter(entry, 'nope', 'c.db');
-    await expect(w.write(1)).rejects.toThrow(/knows no writer "nope" \(it knows echo, fail, crash\)/);
+    await expect(w.write(1)).rejects.toThrow(/knows no writer "nope" \(it knows echo, slow, fail, crash\)/);
     w.close();
   });
 

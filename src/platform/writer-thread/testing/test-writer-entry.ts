@@ -1,4 +1,4 @@
-/** A writer thread for the client's own tests: kinds that echo, fail with a code, or end the thread. */
+/** A writer thread for the client's own tests: kinds that echo (at once or after 50 ms), fail with a code, or end the thread. */
 import { hostWriters } from '../host';
 
 let batches = 0;
@@ -15,6 +15,11 @@ hostWriters({
       close: () => {},
     };
   },
+  // A thread busy for a while: what the app queues meanwhile is held until it answers.
+  slow: (file) => ({
+    write: (item) => new Promise((resolve) => setTimeout(() => resolve({ file, item }), 50)),
+    close: () => {},
+  }),
   fail: () => ({
     write: () => Promise.reject(Object.assign(new Error('disk full'), { code: 'SQLITE_FULL' })),
     close: () => {},
