@@ -8,9 +8,9 @@ export interface RelayOptions {
   /**
    * Messages published but not yet settled; a slow consumer then delays the checkpoint, not delivery. Counted
    * in messages, not batches: at low load a drain finds a few rows, and eight such batches held by one slow
-   * consumer group (the read model's writer thread in a disk stall) stopped every saga for the stall's length.
-   * At 2,048 (eight full batches, as before) full load's relays waited on the writer thread and a fifth of
-   * the second core stayed idle; 8,192 holds at most a few megabytes of envelopes (docs/performance.md).
+   * consumer group (the writer thread, falling behind) stopped every saga until it caught up. The default is
+   * large enough that full load's relays do not wait on the writer thread either, and small enough to hold
+   * only a few megabytes of envelopes (docs/performance.md has the runs).
    */
   maxInFlight: number;
   /** The slow safety poll; the hot path is `wake()` right after a commit. */

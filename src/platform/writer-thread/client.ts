@@ -33,7 +33,7 @@ class WriterThread {
   private readonly open = new Map<number, { kind: string; file: string }>();
   private readonly failed = new Map<number, ThreadError>();
   private nextHandle = 1;
-  /** This turn's writes, one batch per file (a handful of files: a list, found by a scan). */
+  /** The writes not sent yet (this turn's, or several turns' while the thread owes an answer), one batch per file (a handful of files: a list, found by a scan). */
   private turn: Array<{ handle: number; queued: Array<{ item: unknown; waiting: Waiting }> }> = [];
   private queued = 0;
   /** A flush at the end of this turn is scheduled. */
@@ -79,7 +79,7 @@ class WriterThread {
     setImmediate(() => this.flush());
   }
 
-  /** Sends what this turn queued (at once: a handle that closes sends its writes first). */
+  /** Sends what is queued (at once: a handle that closes sends its writes first). */
   flush(): void {
     this.scheduled = false;
     this.queued = 0;
@@ -142,8 +142,10 @@ class WriterThread {
       else p.reject(fromThreadError(r.error));
     }
     if (this.waiting.size === 0) this.worker?.unref();
-    // What gathered while the thread was busy goes now, in one message.
-    if (--this.unanswered === 0 && this.queued > 0) this.flushSoon();
+    // What gathered while the thread was busy goes now, in one message. (Never below zero: a late answer
+    // from a thread already given up for gone must not leave later writes waiting for one more.)
+    if (this.unanswered > 0) this.unanswered--;
+    if (this.unanswered === 0 && this.queued > 0) this.flushSoon();
   }
 }
 
