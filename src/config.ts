@@ -12,7 +12,8 @@ export const configSchema = z.object({
   RABBITMQ_URL: z.string().regex(/^amqps?:\/\//, 'RABBITMQ_URL must start with amqp:// or amqps://').default('amqp://guest:guest@127.0.0.1:5672'),
   /** Prefix of exchange and queue names: separate deployments on one broker use different ones. */
   RABBITMQ_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'RABBITMQ_PREFIX may hold letters, digits, dot, dash and underscore').default('consistency'),
-  RABBITMQ_PREFETCH: int(64, 1),
+  /** Unacknowledged AMQP messages per consumer group and process. Low on purpose: a message may carry up to 100 envelopes, and what a consumer holds stays alive across collections (docs/adr/0009). */
+  RABBITMQ_PREFETCH: int(8, 1),
   /** choreography: the modules react to each other's events; orchestration: a process manager (saga.db) sends them commands. */
   SAGA_MODE: z.enum(['choreography', 'orchestration'], { error: 'SAGA_MODE must be one of: choreography, orchestration' }).default('choreography'),
   /** on: the read model (data/read-model.db) follows both modules' events and serves `overview.*`; off: it is not built (the bench compares). */
