@@ -83,7 +83,13 @@ export class RabbitTransport implements Transport {
   readonly name = 'rabbitmq';
   readonly topology: Topology;
   private readonly groups = new Map<string, { types: readonly string[]; handle: HandleFn }>();
-  private readonly inflight = new Set<Promise<unknown>>();
+  /**
+   * Deliveries being handled, counted rather than kept in a Set: a long-lived Set with an add and a delete
+   * per message keeps rehashing, and its replaced tables hold on to promises that died young
+   * (platform/sequence-table.ts says what that costs the collector). `whenNoneInFlight` waits for zero.
+   */
+  private inflight = 0;
+  private noneInFlight: Array<() => void> = [];
   private conn: RecoveringChannelModel | null = null;
   private pub: ConfirmChannel | null = null;
   private firstConnection: Promise<void> | null = null;
@@ -176,7 +182,7 @@ export class RabbitTransport implements Transport {
   }
 
   get busy(): boolean {
-    return this.inflight.size > 0;
+    return this.inflight > 0;
   }
 
   /** Nothing in flight here and the groups' queues empty for a short quiet period (delay queues excluded). */
@@ -192,7 +198,7 @@ export class RabbitTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    await this.whenNoneInFlight();
     await this.conn?.close().catch(() => undefined);
   }
 
@@ -280,21 +286,31 @@ export class RabbitTransport implements Transport {
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
-    this.inflight.add(p);
-    void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
+    this.inflight++;
+    const done = () => {
+      if (--this.inflight > 0) return;
+      const waiting = this.noneInFlight;
+      this.noneInFlight = [];
+      for (const resolve of waiting) resolve();
+    };
+    p.then(done, done);
     return p;
+  }
+
+  private whenNoneInFlight(): Promise<void> {
+    return this.inflight === 0 ? Promise.resolve() : new Promise((resolve) => this.noneInFlight.push(resolve));
   }
 
   private async quiet(queuesOf: (group: string) => string[]): Promise<void> {
     const queues = [...this.groups.keys()].flatMap(queuesOf);
     for (;;) {
-      while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+      await this.whenNoneInFlight();
       const seen = this.deliveries;
       const ch = this.pub;
       if (!ch || this.closed) return;
       const counts = await Promise.all(queues.map((q) => ch.checkQueue(q).then((r) => r.messageCount)));
       await sleep(QUIET_MS);
-      if (counts.every((c) => c === 0) && this.inflight.size === 0 && seen === this.deliveries) return;
+      if (counts.every((c) => c === 0) && this.inflight === 0 && seen === this.deliveries) return;
     }
   }
 }
