@@ -1,6 +1,6 @@
 import type { Contract, PayloadOf } from './envelope';
 import { NonRetryableError } from './errors';
-import type { EventBus, Message } from './ports';
+import type { BatchHandler, EventBus, Message } from './ports';
 
 /** One contract and the handler that runs for it. */
 export interface Route<C extends Contract = Contract> {
@@ -17,6 +17,8 @@ export interface HandlerTable {
   readonly routes: readonly Route[];
   /** The group only records and sends nothing (see SubscriptionOptions.leaf). */
   readonly leaf?: boolean;
+  /** The same handling for several messages at once (SubscriptionOptions.batch): the routes still handle each one alone. */
+  readonly batch?: BatchHandler;
 }
 
 /** Subscribes a group to every contract of its table; each message runs the handler of its contract. */
@@ -36,6 +38,6 @@ export function subscribeTable(bus: EventBus, table: HandlerTable): void {
       if (!r) throw new NonRetryableError(`${table.group} has no handler for ${m.envelope.type} v${m.envelope.version}`);
       return r.handle(m);
     },
-    { leaf: table.leaf === true },
+    { leaf: table.leaf === true, ...(table.batch ? { batch: table.batch } : {}) },
   );
 }

@@ -32,6 +32,30 @@ export interface Delivery {
 }
 
 export type HandleFn = (delivery: Delivery) => Promise<Settlement>;
+
+/**
+ * A fast path a transport may offer a group, beside its chain: the envelopes one publish brings the group,
+ * in one call. Each answer is `true` (handled: acknowledged, settled), `false` (tried once and failed: it
+ * goes down the chain, its first try counted) or `undefined` (not taken: it goes down the chain as any
+ * delivery). The bus builds it only for groups that give a batch handler (router.ts says which messages it takes).
+ */
+export type BatchFn = (envelopes: readonly Envelope[]) => Promise<ReadonlyArray<boolean | undefined>>;
+
+/** One message of a batch, checked as the chain would have checked it. */
+export interface BatchMessage {
+  readonly envelope: Envelope;
+  readonly contract: Contract;
+  readonly payload: unknown;
+}
+
+/** A group's handler for a batch: an answer per message, `true` handled, `false` failed (it is then retried through the chain). */
+export type BatchHandler = (messages: readonly BatchMessage[]) => Promise<readonly boolean[]>;
+
+/** What a middleware does for messages that take the batch path: whether it lets one skip the chain, and what it records once one is handled. */
+export interface BatchHooks {
+  admits?(envelope: Envelope): boolean;
+  handled?(envelope: Envelope, seconds: number): void;
+}
 export type Middleware = (next: HandleFn) => HandleFn;
 
 /** A subscription as the composition root's middleware sees it when it is made. */
@@ -42,7 +66,10 @@ export interface SubscriptionInfo {
   readonly leaf: boolean;
 }
 /** Middleware made once per subscription, so what it needs per group and type (metric label children) is built once. */
-export type SubscriptionMiddleware = (subscription: SubscriptionInfo) => Middleware;
+export type SubscriptionMiddleware = ((subscription: SubscriptionInfo) => Middleware) & {
+  /** Present on a middleware whose work for a plain successful delivery these hooks do: without it, no group gets the batch path. */
+  readonly batchHooks?: (subscription: SubscriptionInfo) => BatchHooks;
+};
 
 /**
  * A transport moves envelopes to consumer groups. Rules every transport keeps (the contract suite checks them):
@@ -58,7 +85,8 @@ export interface Transport {
   /** For a broker transport: whether it is connected now (readiness). Transports without a broker leave it out. */
   readonly connected?: boolean;
   publish(envelopes: readonly Envelope[]): Promise<void>;
-  subscribe(group: string, types: readonly string[], handle: HandleFn): void;
+  /** `batch`: the group's fast path for a publish's envelopes, which a transport may use (the memory transport does) or ignore. */
+  subscribe(group: string, types: readonly string[], handle: HandleFn, batch?: BatchFn): void;
   redeliver(group: string, envelope: Envelope): Promise<Settlement>;
   /** Begin consuming (after all subscriptions are made); resumes durable delayed retries. */
   start(): Promise<void>;
@@ -100,6 +128,12 @@ export interface SubscriptionOptions {
    * step of a saga hangs off them. Metrics, retries and dead letters are the same as for any group.
    */
   leaf?: boolean;
+  /**
+   * The group's handler for several messages at once (a recorder that sends them to the writer thread in
+   * one go): a transport that offers it hands over a publish's messages together instead of one delivery
+   * each. `handler` still handles each message alone: retries, redeliveries and replays use it.
+   */
+  batch?: BatchHandler;
 }
 
 /** What modules and the saga depend on: publish envelopes, subscribe a group to contracts. */

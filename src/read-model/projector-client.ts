@@ -36,6 +36,11 @@ export class ThreadProjector implements Projector {
     return this.writer.write({ source, contract: contract.name, id: envelope.id, occurredAt: envelope.occurredAt, payload });
   }
 
+  applyMany(events: ReadonlyArray<{ source: SourceName; contract: Contract; envelope: Pick<Envelope, 'id' | 'occurredAt'>; payload: unknown }>): Promise<boolean[]> {
+    const items = events.map((e): ProjectItem => ({ source: e.source, contract: e.contract.name, id: e.envelope.id, occurredAt: e.envelope.occurredAt, payload: e.payload }));
+    return this.writer.writeMany(items).then((answers) => answers.map((a) => !(a instanceof Error)));
+  }
+
   close(): void {
     this.writer.close();
   }

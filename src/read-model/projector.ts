@@ -1,5 +1,6 @@
 import type { Envelope } from '../bus/envelope';
 import { route, type HandlerTable } from '../bus/handler-table';
+import type { BatchMessage } from '../bus/ports';
 import type { Contract } from '../platform/contract';
 import { sourceOf, type SourceName } from './event-source';
 import { projectedContracts } from './facts';
@@ -36,6 +37,8 @@ export function applyLiveEvent(store: ReadModelStore, gen: number, source: Sourc
 export interface Projector {
   /** Folds one validated event into the live generation; settles after the commit; false for a duplicate. */
   apply(source: SourceName, contract: Contract, envelope: Pick<Envelope, 'id' | 'occurredAt'>, payload: unknown): Promise<boolean>;
+  /** The same for several events with one promise (the projector thread): per event, whether it was written (applied or a duplicate) or failed. */
+  applyMany?(events: ReadonlyArray<{ source: SourceName; contract: Contract; envelope: Pick<Envelope, 'id' | 'occurredAt'>; payload: unknown }>): Promise<boolean[]>;
   /** Sends anything queued and lets the connection go once it is written. */
   close(): void;
 }
@@ -45,13 +48,23 @@ export interface Projector {
  * transaction runs (a rebuild may switch it between two).
  */
 export function projectorSubscriptions(projector: Projector): HandlerTable {
+  const sources = new Map<Contract, SourceName>();
+  for (const contract of projectedContracts) {
+    const source = sourceOf(contract.type);
+    if (!source) throw new Error(`${contract.name} belongs to no source the read model knows`);
+    sources.set(contract, source);
+  }
+  const applyMany = projector.applyMany?.bind(projector);
   return {
     group: READ_MODEL_GROUP,
     leaf: true,
     routes: projectedContracts.map((contract) => {
-      const source = sourceOf(contract.type);
-      if (!source) throw new Error(`${contract.name} belongs to no source the read model knows`);
+      const source = sources.get(contract) as SourceName;
       return route(contract, (m) => projector.apply(source, contract, m.envelope, m.payload).then(ignore));
     }),
+    // A publish's events in one call where the projector takes them so (the thread): no delivery chain each.
+    ...(applyMany
+      ? { batch: (messages: readonly BatchMessage[]) => applyMany(messages.map((m) => ({ source: sources.get(m.contract) as SourceName, contract: m.contract, envelope: m.envelope, payload: m.payload }))) }
+      : {}),
   };
 }

@@ -4,10 +4,19 @@ import type { Logger } from '../../platform/logger';
 import { BusDelivery } from '../delivery';
 import type { Envelope } from '../envelope';
 import { toError } from '../errors';
-import type { HandleFn, Settlement, Transport } from '../ports';
+import type { BatchFn, HandleFn, Settlement, Transport } from '../ports';
 import type { RetryStore } from './retry-store';
 
-type Listener = (envelope: Envelope, settled: Array<Promise<Settlement>>) => void;
+type Listener = (envelope: Envelope, settled: Array<Promise<unknown>>) => void;
+
+/** A group with a batch path, and the envelopes one publish has brought it so far. */
+interface BatchGroup {
+  group: string;
+  batch: BatchFn;
+  queued: Envelope[];
+}
+
+const ACK: Settlement = { kind: 'ack' };
 
 /** If the handler chain itself throws (e.g. the dead-letter store is unavailable), keep the message and try later. */
 const CHAIN_FAILURE_DELAY_MS = 1_000;
@@ -27,6 +36,8 @@ export class MemoryTransport implements Transport {
   private idleWaiters: Array<() => void> = [];
   private readonly timers = new Map<string, TimerHandle>();
   private closed = false;
+  /** Batch groups that the publish being emitted has queued envelopes for (emptied before `publish` yields). */
+  private batching: BatchGroup[] = [];
 
   constructor(
     private readonly retries: RetryStore,
@@ -38,22 +49,39 @@ export class MemoryTransport implements Transport {
     if (this.closed) throw new Error('transport is closed: nothing can be published after close()');
     // One hop for the whole batch, not one per delivery: no handler runs inside the publisher's call
     // stack. The batch counts as in flight across the hop, so `idle()` cannot slip in between.
-    const settled: Array<Promise<Settlement>> = [];
+    const settled: Array<Promise<unknown>> = [];
     this.inflight++;
     try {
       await null;
       if (this.closed) throw new Error('transport is closed: nothing can be published after close()');
       for (const e of envelopes) this.emitter.emit(e.type, e, settled);
+      if (this.batching.length > 0) {
+        for (const b of this.batching) settled.push(this.deliverBatch(b.group, b.batch, b.queued.splice(0)));
+        this.batching = [];
+      }
     } finally {
       this.settleOne();
     }
     await Promise.all(settled);
   }
 
-  subscribe(group: string, types: readonly string[], handle: HandleFn): void {
+  /**
+   * With `batch`, a publish's envelopes for the group go to it in one call, and only those it does not
+   * handle get a delivery of their own (router.ts: recorders whose writes cross to the writer thread save a
+   * delivery chain per message).
+   */
+  subscribe(group: string, types: readonly string[], handle: HandleFn, batch?: BatchFn): void {
     if (this.handles.has(group)) throw new Error(`consumer group "${group}" is already subscribed; one subscription per group`);
     this.handles.set(group, handle);
-    const listener: Listener = (envelope, settled) => settled.push(this.deliver(group, envelope, 0, 0, null));
+    let listener: Listener;
+    if (batch) {
+      const b: BatchGroup = { group, batch, queued: [] };
+      listener = (envelope) => {
+        if (b.queued.push(envelope) === 1) this.batching.push(b);
+      };
+    } else {
+      listener = (envelope, settled) => settled.push(this.deliver(group, envelope, 0, 0, null));
+    }
     for (const type of types) this.emitter.on(type, listener);
   }
 
@@ -112,6 +140,36 @@ export class MemoryTransport implements Transport {
       (s) => this.settle(d, s),
       (thrown: unknown) => this.settle(d, this.chainFailed(d, thrown)),
     );
+  }
+
+  /**
+   * One publish's envelopes for a batch group. What the batch did not handle goes down the group's chain:
+   * untaken envelopes as any delivery, failed ones with their try counted (and the time it failed), so
+   * the retry policy and a dead letter's attempts see it. Counted in flight until those deliveries have started.
+   */
+  private deliverBatch(group: string, batch: BatchFn, envelopes: Envelope[]): Promise<unknown> {
+    this.inflight++;
+    let answered: Promise<ReadonlyArray<boolean | undefined>>;
+    try {
+      answered = batch(envelopes);
+    } catch {
+      answered = Promise.resolve([]);
+    }
+    const rest = (answers: ReadonlyArray<boolean | undefined>): Promise<unknown> => {
+      try {
+        let left: Array<Promise<Settlement>> | null = null;
+        for (let i = 0; i < envelopes.length; i++) {
+          const answer = answers[i];
+          if (answer === true) continue;
+          const failed = answer === false;
+          (left ??= []).push(this.deliver(group, envelopes[i] as Envelope, 0, failed ? 1 : 0, failed ? this.clock.now() : null));
+        }
+        return left ? Promise.all(left) : Promise.resolve(ACK);
+      } finally {
+        this.settleOne();
+      }
+    };
+    return answered.then(rest, () => rest([]));
   }
 
   /** The chain itself threw (e.g. the dead-letter store is unavailable): keep the message and try later. */

@@ -1,6 +1,7 @@
 import type { DeliveryMetrics } from '../../platform/metrics';
 import { REPLAY_HEADER } from '../dead-letters/operations';
-import type { SubscriptionMiddleware } from '../ports';
+import type { Envelope } from '../envelope';
+import type { SubscriptionInfo, SubscriptionMiddleware } from '../ports';
 
 export interface DeliveryMetricsSource {
   delivery(group: string, type: string): DeliveryMetrics;
@@ -12,17 +13,18 @@ export interface DeliveryMetricsSource {
  * are made with the subscription, so a delivery only adds to numbers. A type the group never subscribed
  * to (a poison message) counts under `other`, so labels stay bounded.
  */
-export const metrics =
-  (source: DeliveryMetricsSource): SubscriptionMiddleware =>
-  ({ group, types }) => {
+export const metrics = (source: DeliveryMetricsSource): SubscriptionMiddleware => {
+  const byGroup = ({ group, types }: SubscriptionInfo) => {
     const byType = new Map(types.map((t) => [t, source.delivery(group, t)]));
     let other: DeliveryMetrics | null = null;
-    // A `then` on the chain's promise, not an async function (one promise less per delivery).
+    return (type: string) => byType.get(type) ?? (other ??= source.delivery(group, 'other'));
+  };
+  const middleware: SubscriptionMiddleware = (subscription) => {
+    const metricsOf = byGroup(subscription);
     return (next) => (d) => {
-      const m = byType.get(d.envelope.type) ?? (other ??= source.delivery(group, 'other'));
+      const m = metricsOf(d.envelope.type);
       const triesBefore = d.tries;
       const start = performance.now();
-      // A rejection here is the chain itself failing (the dead-letter store): the transport keeps the message.
       return next(d).then((s) => {
         m.duration.observe((performance.now() - start) / 1000);
         const invocations = d.tries - triesBefore;
@@ -35,3 +37,17 @@ export const metrics =
       });
     };
   };
+  // A message handled on the batch path (never a replay, handled on its first try) counts as the chain would count it.
+  return Object.assign(middleware, {
+    batchHooks: (subscription: SubscriptionInfo) => {
+      const metricsOf = byGroup(subscription);
+      return {
+        handled(e: Envelope, seconds: number) {
+          const m = metricsOf(e.type);
+          m.duration.observe(seconds);
+          m.handled.inc();
+        },
+      };
+    },
+  });
+};

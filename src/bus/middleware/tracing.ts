@@ -3,7 +3,8 @@ import { activeTracer } from '../../platform/tracer';
 import { REPLAY_HEADER } from '../dead-letters/operations';
 import { toError } from '../errors';
 import { creationContext, endFailed, enterDelivery, MESSAGING, messageAttributes, recorded } from '../message-tracing';
-import type { SubscriptionMiddleware } from '../ports';
+import type { Envelope } from '../envelope';
+import type { SubscriptionInfo, SubscriptionMiddleware } from '../ports';
 
 /**
  * Right inside correlation: one `process` span per delivery, child of the context the message was
@@ -13,7 +14,7 @@ import type { SubscriptionMiddleware } from '../ports';
  * ended long before. A leaf group (a projection, the choreography observer: it sends nothing) gets no
  * span, like a trace the sampler left out: its log lines carry the message's trace.
  */
-export const tracing: SubscriptionMiddleware =
+const traced: SubscriptionMiddleware =
   ({ group, leaf }) =>
   (next) =>
   (d) => {
@@ -57,3 +58,14 @@ export const tracing: SubscriptionMiddleware =
       },
     );
   };
+
+/**
+ * On the batch path (router.ts), a leaf group's message needs nothing from this layer when it carries the
+ * context it was created in (its log lines would carry that trace; a handled one logs nothing): only a
+ * message without one would get a span of its own here, so that one takes the chain.
+ */
+export const tracing: SubscriptionMiddleware = Object.assign(traced, {
+  batchHooks: ({ leaf }: SubscriptionInfo) => ({
+    admits: (e: Envelope) => !activeTracer() || (leaf && trace.getSpanContext(creationContext(e)) !== undefined),
+  }),
+});

@@ -149,6 +149,37 @@ class WriterThread {
   }
 }
 
+/** The answers of one `writeMany`, resolved once the last one is in. */
+class Gathered<R> {
+  readonly answers: Array<R | Error>;
+  private left: number;
+  constructor(
+    n: number,
+    private readonly done: (answers: Array<R | Error>) => void,
+  ) {
+    this.answers = new Array<R | Error>(n);
+    this.left = n;
+  }
+  set(i: number, answer: R | Error): void {
+    this.answers[i] = answer;
+    if (--this.left === 0) this.done(this.answers);
+  }
+}
+
+/** One write of a `writeMany` as the thread's waiting table holds it: an object, not a promise and two closures. */
+class GatheredAnswer<R> implements Waiting {
+  constructor(
+    private readonly into: Gathered<R>,
+    private readonly i: number,
+  ) {}
+  resolve(value: unknown): void {
+    this.into.set(this.i, value as R);
+  }
+  reject(error: Error): void {
+    this.into.set(this.i, error);
+  }
+}
+
 const threads = new Map<string, WriterThread>();
 
 /** One file's writes on the writer thread: everything written during one turn, to any file, travels in one message. */
@@ -166,6 +197,15 @@ export class ThreadWriter<I, R> {
 
   write(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => this.thread.enqueue(this.handle, item, { resolve: resolve as (v: unknown) => void, reject }));
+  }
+
+  /** Several writes with one promise: each answer in the order of `items`, an Error where that write failed. */
+  writeMany(items: readonly I[]): Promise<Array<R | Error>> {
+    if (items.length === 0) return Promise.resolve([]);
+    return new Promise<Array<R | Error>>((resolve) => {
+      const answers = new Gathered<R>(items.length, resolve);
+      for (let i = 0; i < items.length; i++) this.thread.enqueue(this.handle, items[i], new GatheredAnswer(answers, i));
+    });
   }
 
   /** Sends what is queued; the thread closes its connection after the writes already sent. */

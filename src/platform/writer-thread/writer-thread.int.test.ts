@@ -53,6 +53,25 @@ describe('the writer thread', () => {
     }
   });
 
+  it('answers several writes with one promise, each in its place, a failed one as its error', async () => {
+    const w = new ThreadWriter<number, number>(entry, 'odd', 'o.db');
+    const posted = vi.spyOn(Worker.prototype, 'postMessage');
+    try {
+      const answers = await w.writeMany([2, 3, 4, 5]);
+      expect(answers.slice(0, 1)).toEqual([2]);
+      expect(answers[1]).toBeInstanceOf(Error);
+      expect((answers[1] as Error).message).toBe('odd item 3');
+      expect(answers[2]).toBe(4);
+      expect((answers[3] as Error).message).toBe('odd item 5');
+      const writes = posted.mock.calls.map(([m]) => m as { op: string; batches?: Array<{ items: unknown[] }> }).filter((m) => m.op === 'write');
+      expect(writes.flatMap((m) => m.batches?.map((b) => b.items.length))).toEqual([4]);
+      expect(await w.writeMany([])).toEqual([]);
+    } finally {
+      posted.mockRestore();
+      w.close();
+    }
+  });
+
   it('rejects a failed write with its message and code, so its delivery is retried', async () => {
     const w = new ThreadWriter(entry, 'fail', 'b.db');
     await expect(w.write(1)).rejects.toMatchObject({ message: 'disk full', code: 'SQLITE_FULL' });
@@ -61,7 +80,7 @@ describe('the writer thread', () => {
 
   it('an unknown kind fails every write with what the thread knows', async () => {
     const w = new ThreadWriter(entry, 'nope', 'c.db');
-    await expect(w.write(1)).rejects.toThrow(/knows no writer "nope" \(it knows echo, slow, fail, crash\)/);
+    await expect(w.write(1)).rejects.toThrow(/knows no writer "nope" \(it knows echo, slow, fail, odd, crash\)/);
     w.close();
   });
 

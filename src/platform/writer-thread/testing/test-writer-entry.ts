@@ -1,4 +1,4 @@
-/** A writer thread for the client's own tests: kinds that echo (at once or after 50 ms), fail with a code, or end the thread. */
+/** A writer thread for the client's own tests: kinds that echo (at once or after 50 ms), fail with a code, fail odd items, or end the thread. */
 import { hostWriters } from '../host';
 
 let batches = 0;
@@ -22,6 +22,11 @@ hostWriters({
   }),
   fail: () => ({
     write: () => Promise.reject(Object.assign(new Error('disk full'), { code: 'SQLITE_FULL' })),
+    close: () => {},
+  }),
+  // Odd items fail, even ones echo: one message's writes answered each on its own.
+  odd: () => ({
+    write: (item) => ((item as number) % 2 === 1 ? Promise.reject(new Error(`odd item ${String(item)}`)) : Promise.resolve(item)),
     close: () => {},
   }),
   crash: () => ({
