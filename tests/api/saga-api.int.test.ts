@@ -44,6 +44,11 @@ describe.each(SAGA_MODES)('saga.get / saga.list (%s)', (mode) => {
     expect([...first.items, ...second.items, ...third.items].map((i) => i.reservationId)).toEqual([...ids].reverse());
     expect(third.nextCursor).toBeNull();
     expect((await c.saga.list({ state: 'CANCELLED' })).items.map((i) => i.reservationId).sort()).toEqual([ids[1], ids[4]].sort());
+    // A state filter pages with the cursor too (along the state index: the query names no OR).
+    const confirmed1 = await c.saga.list({ state: 'CONFIRMED', limit: 2 });
+    const confirmed2 = await c.saga.list({ state: 'CONFIRMED', limit: 2, cursor: confirmed1.nextCursor! });
+    expect([...confirmed1.items, ...confirmed2.items].map((i) => i.reservationId)).toEqual([ids[3], ids[2], ids[0]]);
+    expect(confirmed2.nextCursor).toBeNull();
   });
 
   it('unknown reservation → NOT_FOUND; bad input → BAD_REQUEST', async () => {

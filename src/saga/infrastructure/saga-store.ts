@@ -140,10 +140,12 @@ export class SagaStore {
       park: db.prepare('INSERT INTO saga_parked (reservation_id, envelope, attempt) VALUES (?, ?, ?)'),
       parked: db.prepare<[string], { envelope: string; attempt: number }>('SELECT envelope, attempt FROM saga_parked WHERE reservation_id = ? ORDER BY id'),
       unpark: db.prepare('DELETE FROM saga_parked WHERE reservation_id = ?'),
-      list: db
-        .prepare<[{ state: string | null; cursor: string | null; limit: number }], Raw>(
-          `SELECT ${COLUMNS} FROM saga_instances WHERE (@state IS NULL OR state = @state) AND (@cursor IS NULL OR reservation_id < @cursor) ORDER BY reservation_id DESC LIMIT @limit`,
-        )
+      // Newest first, before the cursor: with a state, along saga_instances_by_state. Written as plain
+      // comparisons (OPEN_END for no cursor), not `(? IS NULL OR …)`, which kept SQLite off the index: a
+      // state filter scanned every instance (seconds at a million for a rare state).
+      list: db.prepare<[string, number], Raw>(`SELECT ${COLUMNS} FROM saga_instances WHERE reservation_id < ? ORDER BY reservation_id DESC LIMIT ?`).raw(),
+      listInState: db
+        .prepare<[string, string, number], Raw>(`SELECT ${COLUMNS} FROM saga_instances WHERE state = ? AND reservation_id < ? ORDER BY reservation_id DESC LIMIT ?`)
         .raw(),
     };
   }
@@ -227,7 +229,8 @@ export class SagaStore {
   }
 
   list(state: SagaState | undefined, cursor: string | undefined, limit: number): InstanceRow[] {
-    return this.st.list.all({ state: state ?? null, cursor: cursor ?? null, limit }).map(toInstance);
+    const before = upperBound(cursor ?? null);
+    return (state ? this.st.listInState.all(state, before, limit) : this.st.list.all(before, limit)).map(toInstance);
   }
 
   close(): void {
