@@ -35,11 +35,13 @@ export type HandleFn = (delivery: Delivery) => Promise<Settlement>;
 
 /**
  * A fast path a transport may offer a group, beside its chain: the envelopes one publish brings the group,
- * in one call. Each answer is `true` (handled: acknowledged, settled), `false` (tried once and failed: it
- * goes down the chain, its first try counted) or `undefined` (not taken: it goes down the chain as any
- * delivery). The bus builds it only for groups that give a batch handler (router.ts says which messages it takes).
+ * in one call. `notTaken(i)` is called during the call, synchronously, for each envelope the batch leaves to
+ * the chain, so the transport starts those deliveries at once, as it would have. The answers are then
+ * `true` for a taken envelope that was handled (acknowledged, settled) and `false` for one tried once that
+ * failed (it goes down the chain with that try counted). The bus builds it only for groups that give a
+ * batch handler (router.ts says which messages it takes).
  */
-export type BatchFn = (envelopes: readonly Envelope[]) => Promise<ReadonlyArray<boolean | undefined>>;
+export type BatchFn = (envelopes: readonly Envelope[], notTaken: (index: number) => void) => Promise<ReadonlyArray<boolean | undefined>>;
 
 /** One message of a batch, checked as the chain would have checked it. */
 export interface BatchMessage {

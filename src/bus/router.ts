@@ -138,8 +138,8 @@ export class MessageBus implements EventBus {
    * this process created and checked with the very contract the group subscribed to, not a replay, and
    * what every extra middleware admits), so skipping correlation, dead-letter, retry and the schema check
    * changes nothing for it; everything else is left to the chain. A handled message is recorded by the
-   * extra middleware's hooks (metrics count it as handled). Null when an extra middleware has no hooks:
-   * its work would be skipped.
+   * extra middleware's hooks (metrics count it as handled). Undefined when an extra middleware has no
+   * hooks: its work would be skipped.
    */
   private batchPath(info: SubscriptionInfo, contracts: readonly Contract[], handler: BatchHandler): BatchFn | undefined {
     const admits: Array<(e: Envelope) => boolean> = [];
@@ -158,7 +158,7 @@ export class MessageBus implements EventBus {
       for (const admit of admits) if (!admit(e)) return undefined;
       return contract;
     };
-    return (envelopes) => {
+    return (envelopes, notTaken) => {
       const answers = new Array<boolean | undefined>(envelopes.length);
       const messages: BatchMessage[] = [];
       const at: number[] = [];
@@ -168,6 +168,8 @@ export class MessageBus implements EventBus {
         if (contract) {
           messages.push({ envelope, contract, payload: envelope.payload });
           at.push(i);
+        } else {
+          notTaken(i);
         }
       }
       if (messages.length === 0) return Promise.resolve(answers);
@@ -183,11 +185,19 @@ export class MessageBus implements EventBus {
         return answers;
       };
       return done.then((ok) => {
+        if (!Array.isArray(ok)) return failed();
         const seconds = (performance.now() - start) / 1000;
-        for (let j = 0; j < at.length; j++) {
-          const i = at[j] as number;
-          answers[i] = ok[j] === true;
-          if (answers[i]) for (const record of handled) record(envelopes[i] as Envelope, seconds);
+        for (let j = 0; j < at.length; j++) answers[at[j] as number] = ok[j] === true;
+        // Recorded once every answer is in place: a hook that throws cannot turn handled messages into failed ones.
+        for (const i of at) {
+          if (!answers[i]) continue;
+          for (const record of handled) {
+            try {
+              record(envelopes[i] as Envelope, seconds);
+            } catch (error) {
+              this.log.warn({ err: error, group: info.group }, 'a middleware could not record a batched message');
+            }
+          }
         }
         return answers;
       }, failed);

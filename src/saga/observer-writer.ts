@@ -45,8 +45,14 @@ export function threadObserverHandlers(writer: ThreadWriter<ObserveItem, boolean
       });
       return writer.writeMany(items).then((answers) =>
         answers.map((applied, i) => {
-          if (applied === true) store.changed.notify((items[i] as ObserveItem).reservationId);
-          return !(applied instanceof Error);
+          if (applied instanceof Error) return false;
+          // As on the single path, a listener that throws fails its own message (retried through the chain), not the batch.
+          try {
+            if (applied === true) store.changed.notify((items[i] as ObserveItem).reservationId);
+          } catch {
+            return false;
+          }
+          return true;
         }),
       );
     },

@@ -54,9 +54,12 @@ export class MemoryTransport implements Transport {
     try {
       await null;
       if (this.closed) throw new Error('transport is closed: nothing can be published after close()');
-      for (const e of envelopes) this.emitter.emit(e.type, e, settled);
-      if (this.batching.length > 0) {
+      try {
+        for (const e of envelopes) this.emitter.emit(e.type, e, settled);
         for (const b of this.batching) settled.push(this.deliverBatch(b.group, b.batch, b.queued.splice(0)));
+      } finally {
+        // Never left for the next publish (were emit to throw, the publisher publishes the lot again).
+        for (const b of this.batching) b.queued.length = 0;
         this.batching = [];
       }
     } finally {
@@ -143,32 +146,39 @@ export class MemoryTransport implements Transport {
   }
 
   /**
-   * One publish's envelopes for a batch group. What the batch did not handle goes down the group's chain:
-   * untaken envelopes as any delivery, failed ones with their try counted (and the time it failed), so
-   * the retry policy and a dead letter's attempts see it. Counted in flight until those deliveries have started.
+   * One publish's envelopes for a batch group. What the batch does not take goes down the group's chain at
+   * once, as any delivery; what it took and failed goes down it after the answer, with that try counted
+   * (and the time it failed), so the retry policy and a dead letter's attempts see it. Counted in flight
+   * until those deliveries have started.
    */
   private deliverBatch(group: string, batch: BatchFn, envelopes: Envelope[]): Promise<unknown> {
     this.inflight++;
+    const started: Array<Promise<Settlement>> = [];
+    const handedBack = new Array<boolean>(envelopes.length).fill(false);
+    const notTaken = (i: number) => {
+      handedBack[i] = true;
+      started.push(this.deliver(group, envelopes[i] as Envelope, 0, 0, null));
+    };
     let answered: Promise<ReadonlyArray<boolean | undefined>>;
     try {
-      answered = batch(envelopes);
+      answered = batch(envelopes, notTaken);
     } catch {
-      answered = Promise.resolve([]);
+      // Nothing was tried: what the batch had not handed back goes down the chain as any delivery.
+      for (let i = 0; i < envelopes.length; i++) if (!handedBack[i]) notTaken(i);
+      answered = Promise.resolve(envelopes.map(() => undefined));
     }
     const rest = (answers: ReadonlyArray<boolean | undefined>): Promise<unknown> => {
       try {
-        let left: Array<Promise<Settlement>> | null = null;
         for (let i = 0; i < envelopes.length; i++) {
-          const answer = answers[i];
-          if (answer === true) continue;
-          const failed = answer === false;
-          (left ??= []).push(this.deliver(group, envelopes[i] as Envelope, 0, failed ? 1 : 0, failed ? this.clock.now() : null));
+          if (handedBack[i] || answers[i] === true) continue;
+          started.push(this.deliver(group, envelopes[i] as Envelope, 0, 1, this.clock.now()));
         }
-        return left ? Promise.all(left) : Promise.resolve(ACK);
+        return started.length > 0 ? Promise.all(started) : Promise.resolve(ACK);
       } finally {
         this.settleOne();
       }
     };
+    // A batch that rejects is taken to have tried what it took and failed it.
     return answered.then(rest, () => rest([]));
   }
 

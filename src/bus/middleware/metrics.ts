@@ -23,7 +23,8 @@ export const metrics = (source: DeliveryMetricsSource): SubscriptionMiddleware =
     const metricsOf = byGroup(subscription);
     return (next) => (d) => {
       const m = metricsOf(d.envelope.type);
-      const triesBefore = d.tries;
+      // In the first round every try counts, a batch path's one before the chain included.
+      const triesBefore = d.round === 0 ? 0 : d.tries;
       const start = performance.now();
       return next(d).then((s) => {
         m.duration.observe((performance.now() - start) / 1000);

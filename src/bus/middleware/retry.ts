@@ -50,5 +50,9 @@ export const retry =
       if (d.round < policy.delayed) return { kind: 'retry', delayMs: backoffDelay(policy, d.round, random), error: last };
       throw last;
     };
-    return (d) => invoke(d).then(undefined, (thrown: unknown) => afterFailure(d, failed(d, thrown), 0));
+    // In the first round, tries made before the chain (a batch path's, counted in `tries`) are immediate tries too.
+    return (d) => {
+      const earlier = d.round === 0 ? d.tries : 0;
+      return invoke(d).then(undefined, (thrown: unknown) => afterFailure(d, failed(d, thrown), earlier));
+    };
   };

@@ -152,15 +152,20 @@ class WriterThread {
 /** The answers of one `writeMany`, resolved once the last one is in. */
 class Gathered<R> {
   readonly answers: Array<R | Error>;
+  private readonly answered: Uint8Array;
   private left: number;
   constructor(
     n: number,
     private readonly done: (answers: Array<R | Error>) => void,
   ) {
     this.answers = new Array<R | Error>(n);
+    this.answered = new Uint8Array(n);
     this.left = n;
   }
+  /** The first answer for an item counts (the waiting table gives each out once; this holds even if not). */
   set(i: number, answer: R | Error): void {
+    if (this.answered[i] === 1) return;
+    this.answered[i] = 1;
     this.answers[i] = answer;
     if (--this.left === 0) this.done(this.answers);
   }
