@@ -2,6 +2,7 @@ import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import type { DeadLetterStore } from './dead-letters/store';
 import type { DeadLetterListener } from './middleware/dead-letter';
+import { contractIndex } from './contract-index';
 import { checkedBy, type Contract, type Envelope } from './envelope';
 import { REPLAY_HEADER } from './dead-letters/operations';
 import { correlation } from './middleware/correlation';
@@ -150,10 +151,9 @@ export class MessageBus implements EventBus {
       if (hooks.admits) admits.push(hooks.admits.bind(hooks));
       if (hooks.handled) handled.push(hooks.handled.bind(hooks));
     }
-    const byType = new Map<string, Map<number, Contract>>();
-    for (const c of contracts) byType.set(c.type, (byType.get(c.type) ?? new Map<number, Contract>()).set(c.version, c));
+    const contractFor = contractIndex(contracts);
     const taken = (e: Envelope): Contract | undefined => {
-      const contract = byType.get(e.type)?.get(e.version);
+      const contract = contractFor(e.type, e.version);
       if (!contract || checkedBy(e.payload) !== contract || e.headers[REPLAY_HEADER] !== undefined) return undefined;
       for (const admit of admits) if (!admit(e)) return undefined;
       return contract;

@@ -5,7 +5,7 @@ import type { ThreadWriter, WriterFactory } from '../platform/writer-thread/clie
 import type { SourceName } from './event-source';
 import { projectedContractByName } from './facts';
 import { ReadModelStore } from './infrastructure/read-model-store';
-import { applyLiveEvent, type Projector } from './projector';
+import { applyLiveEvent, type ProjectedEvent, type Projector } from './projector';
 
 /** One event to fold, as it crosses to the writer thread: only what the fold needs. */
 interface ProjectItem {
@@ -36,7 +36,7 @@ export class ThreadProjector implements Projector {
     return this.writer.write({ source, contract: contract.name, id: envelope.id, occurredAt: envelope.occurredAt, payload });
   }
 
-  applyMany(events: ReadonlyArray<{ source: SourceName; contract: Contract; envelope: Pick<Envelope, 'id' | 'occurredAt'>; payload: unknown }>): Promise<boolean[]> {
+  applyMany(events: readonly ProjectedEvent[]): Promise<boolean[]> {
     const items = events.map((e): ProjectItem => ({ source: e.source, contract: e.contract.name, id: e.envelope.id, occurredAt: e.envelope.occurredAt, payload: e.payload }));
     return this.writer.writeMany(items).then((answers) => answers.map((a) => !(a instanceof Error)));
   }

@@ -33,12 +33,20 @@ export function applyLiveEvent(store: ReadModelStore, gen: number, source: Sourc
   return true;
 }
 
+/** One validated event for `Projector.applyMany`. */
+export interface ProjectedEvent {
+  source: SourceName;
+  contract: Contract;
+  envelope: Pick<Envelope, 'id' | 'occurredAt'>;
+  payload: unknown;
+}
+
 /** Where the live feed's writes happen: the projector thread, or the app's own connection (projector-client.ts). */
 export interface Projector {
   /** Folds one validated event into the live generation; settles after the commit; false for a duplicate. */
   apply(source: SourceName, contract: Contract, envelope: Pick<Envelope, 'id' | 'occurredAt'>, payload: unknown): Promise<boolean>;
   /** The same for several events with one promise (the projector thread): per event, whether it was written (applied or a duplicate) or failed. */
-  applyMany?(events: ReadonlyArray<{ source: SourceName; contract: Contract; envelope: Pick<Envelope, 'id' | 'occurredAt'>; payload: unknown }>): Promise<boolean[]>;
+  applyMany?(events: readonly ProjectedEvent[]): Promise<boolean[]>;
   /** Sends anything queued and lets the connection go once it is written. */
   close(): void;
 }

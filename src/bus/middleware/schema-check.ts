@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { contractIndex } from '../contract-index';
 import { checkedBy, type Contract } from '../envelope';
 import { SchemaError } from '../errors';
 import type { Middleware } from '../ports';
@@ -14,9 +15,7 @@ import { Upcasters } from '../upcasters';
  * letters store what came in).
  */
 export const schemaCheck = (contracts: readonly Contract[]): Middleware => {
-  // By type, then version: no key string is built per message.
-  const byType = new Map<string, Map<number, Contract>>();
-  for (const c of contracts) byType.set(c.type, (byType.get(c.type) ?? new Map<number, Contract>()).set(c.version, c));
+  const contractFor = contractIndex(contracts);
   const upcasters = new Upcasters(contracts);
   const readable = upcasters.readable().map((c) => (contracts.includes(c) ? c.name : `${c.name} (upcast)`));
   const accepted = readable.join(', ');
@@ -26,7 +25,7 @@ export const schemaCheck = (contracts: readonly Contract[]): Middleware => {
   return (next) => (d) => {
     if (d.decodeError) return refuse(`undecodable message: ${d.decodeError}`);
     const { type, version, payload } = d.envelope;
-    const contract = byType.get(type)?.get(version);
+    const contract = contractFor(type, version);
     if (!contract) {
       if (!upcasters.contractFor(type, version)) return refuse(`no contract for ${type} version ${version} in group "${d.group}"; accepted: ${accepted}`);
       try {
