@@ -66,3 +66,52 @@ describe('group commit', () => {
     expect(db.prepare('SELECT c FROM n').pluck().get()).toBe(4);
   });
 });
+
+describe('commit rounds', () => {
+  /** Counts turns of the event loop (check phases) until stopped. */
+  const turnCounter = () => {
+    let turns = 0;
+    let stopped = false;
+    const tick = () => {
+      turns++;
+      if (!stopped) setImmediate(tick);
+    };
+    setImmediate(tick);
+    return { stop: () => ((stopped = true), turns) };
+  };
+
+  it('commits a write queued by a commit’s caller in the same turn of the event loop, as a saga’s next step does', async () => {
+    const [a, b] = [open(), open()];
+    const [ga, gb] = [new GroupCommit(a), new GroupCommit(b)];
+    const insertA = (v: number) => ga.run(() => a.prepare('INSERT INTO t VALUES (?)').run(v));
+    const insertB = (v: number) => gb.run(() => b.prepare('INSERT INTO t VALUES (?)').run(v));
+    const turns = turnCounter();
+    // Five steps, each queued only once the one before has committed: two files, taking turns.
+    await insertA(1);
+    await insertB(2);
+    await insertA(3);
+    await insertB(4);
+    await insertA(5);
+    // The counter's first tick and the rounds share the first check phase; one step a turn would have taken five.
+    expect(turns.stop()).toBeLessThanOrEqual(1);
+    expect(a.prepare('SELECT v FROM t ORDER BY v').pluck().all()).toEqual([1, 3, 5]);
+    expect(b.prepare('SELECT v FROM t ORDER BY v').pluck().all()).toEqual([2, 4]);
+  });
+
+  it('leaves the rest of a long chain to the next turn, so I/O is not starved, and still commits every step', async () => {
+    const db = open();
+    const gc = new GroupCommit(db);
+    const turns = turnCounter();
+    for (let v = 0; v < 20; v++) await gc.run(() => db.prepare('INSERT INTO t VALUES (?)').run(v));
+    expect(turns.stop()).toBeGreaterThanOrEqual(2); // at most eight rounds a turn
+    expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(20);
+  });
+
+  it('still commits the writes queued together as one transaction', async () => {
+    const db = open();
+    let transactions = 0;
+    const gc = new GroupCommit(db, undefined, false, { begin: () => void transactions++ });
+    await Promise.all([1, 2, 3].map((v) => gc.run(() => db.prepare('INSERT INTO t VALUES (?)').run(v))));
+    expect(transactions).toBe(1);
+  });
+});
