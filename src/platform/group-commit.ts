@@ -32,13 +32,14 @@ const MAX_ROUNDS = 8;
 /**
  * Time a turn may spend in rounds before the rest waits for the next turn. At half load a round takes a
  * fraction of a millisecond; at full load one round is a large batch, and without a bound eight of them
- * held the event loop for up to 300 ms (HTTP requests and the writer thread's answers waited that long).
+ * held the event loop many times longer than a turn did before, and HTTP requests and the writer thread's
+ * answers waited as long (docs/performance.md).
  */
 const ROUND_BUDGET_MS = 5;
 /**
  * Microtask turns a round waits for the writes its commits cause. A commit's continuations (the relay's
- * publish, the next module's handler) queue their writes within four turns in the bench's runs; a write
- * queued later is not lost, it is committed in the next turn of the event loop, as before.
+ * publish, the next module's handler) queue their writes within a few turns (docs/performance.md counts
+ * them); a write queued later is not lost, it is committed in the next turn of the event loop, as before.
  */
 const MICROTASK_TURNS = 16;
 
@@ -60,16 +61,15 @@ function commitSoon(commit: GroupCommit): void {
  * writes), and what they queued is committed in the next round instead of a whole event-loop turn later.
  * Each store still commits what queued before its flush as one transaction, and every promise still
  * settles only after its commit; only the wait between a saga's steps is shorter. Bounded by rounds and by
- * time, so a turn under full load is about as long as before. Measured in
- * docs/performance.md (half-load p50 2.0 → 1.0 ms).
+ * time, so a turn under full load is about as long as before (docs/performance.md has the runs).
  */
 async function commitRounds(): Promise<void> {
   const started = performance.now();
   try {
     for (let round = 1; due.length > 0; round++) {
-      const now = due;
+      const committing = due;
       due = [];
-      for (const commit of now) commit.flush();
+      for (const commit of committing) commit.flush();
       if (round === MAX_ROUNDS || performance.now() - started >= ROUND_BUDGET_MS) break;
       for (let turn = 0; turn < MICROTASK_TURNS; turn++) await null;
     }
