@@ -23,7 +23,9 @@ export interface ObserveItem {
   now: number;
 }
 
-const byKey = new Map(sagaEvents.map((c) => [`${c.type}@${c.version}`, c]));
+/** How an item names its contract across the thread: `${type}@${version}`. */
+const keyOf = (c: Contract): string => `${c.type}@${c.version}`;
+const byKey = new Map(sagaEvents.map((c) => [keyOf(c), c]));
 
 /**
  * The observer's handlers when its writes run on the writer thread: the group, its retries and dead
@@ -32,7 +34,7 @@ const byKey = new Map(sagaEvents.map((c) => [`${c.type}@${c.version}`, c]));
  * (saga.onChange listens to it).
  */
 export function threadObserverHandlers(writer: ThreadWriter<ObserveItem, boolean>, store: SagaStore, clock: Clock): HandlerTable {
-  const keys = new Map<Contract, string>(sagaEvents.map((c) => [c, `${c.type}@${c.version}`]));
+  const keys = new Map<Contract, string>(sagaEvents.map((c) => [c, keyOf(c)]));
   return {
     group: OBSERVER_GROUP,
     leaf: true,
@@ -57,7 +59,7 @@ export function threadObserverHandlers(writer: ThreadWriter<ObserveItem, boolean
       );
     },
     routes: sagaEvents.map((contract) => {
-      const key = `${contract.type}@${contract.version}`;
+      const key = keys.get(contract) as string;
       // A `then`, not an async function: no suspended frame per delivery while the thread commits.
       return route(contract, (m) => {
         const reservationId = (m.payload as { reservationId: string }).reservationId;

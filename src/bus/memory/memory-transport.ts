@@ -147,7 +147,7 @@ export class MemoryTransport implements Transport {
 
   /**
    * One publish's envelopes for a batch group. What the batch does not take goes down the group's chain at
-   * once, as any delivery; what it took and failed goes down it after the answer, with that try counted
+   * once, like every other delivery; what it took and failed goes down it after the answer, with that try counted
    * (and the time it failed), so the retry policy and a dead letter's attempts see it. Counted in flight
    * until those deliveries have started.
    */
@@ -163,7 +163,7 @@ export class MemoryTransport implements Transport {
     try {
       answered = batch(envelopes, notTaken);
     } catch {
-      // Nothing was tried: what the batch had not handed back goes down the chain as any delivery.
+      // Nothing was tried: what the batch had not handed back goes down the chain like every other delivery.
       for (let i = 0; i < envelopes.length; i++) if (!handedBack[i]) notTaken(i);
       answered = Promise.resolve(envelopes.map(() => undefined));
     }
