@@ -12,6 +12,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { readdirSync, rmSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createAppRouter } from '../src/api/router';
 import { startHttpServer } from '../src/api/server';
@@ -31,6 +32,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { z } from 'zod';
 import { countAllocation, type Allocation } from './bench/allocation';
+import { timeStatements, type StatementCosts } from './bench/statement-costs';
 import { countThreadCpu, type ThreadCpu } from './bench/thread-cpu';
 import { diskStalls } from './bench/disk-stalls';
 import { watchGcPauses } from './bench/gc-pauses';
@@ -192,6 +194,8 @@ interface Throughput {
   cpu: ThreadCpu | null;
   /** The main thread's heap allocation and collector pauses per saga over the run. */
   allocation: Allocation;
+  /** Every SQLite statement on the main thread timed (only when asked: the timer slows the run). */
+  statements: StatementCosts | null;
 }
 
 const p99 = (xs: number[]) => quantile(ascending(xs), 0.99);
@@ -214,7 +218,13 @@ function overviewRate(app: App): number {
 /** Sagas begun and not ended in the throughput runs (the peers run 500). */
 const IN_FLIGHT = 2_048;
 
-async function throughput(n: number, env: Record<string, string> = {}, tracing?: AppOverrides['tracing'], modules?: AppOverrides['modules']): Promise<Throughput> {
+async function throughput(
+  n: number,
+  env: Record<string, string> = {},
+  tracing?: AppOverrides['tracing'],
+  modules?: AppOverrides['modules'],
+  timed = false,
+): Promise<Throughput> {
   const { app, allEnded, marks, markEvery } = await benchApp(env, tracing, modules);
   const withReadModel = app.config.READ_MODEL === 'on';
   const lag: Array<{ events: number; ms: number }> = [];
@@ -226,6 +236,7 @@ async function throughput(n: number, env: Record<string, string> = {}, tracing?:
   const step = Math.min(256, window);
   const cpuUsed = countThreadCpu();
   const allocated = countAllocation();
+  const statementTimer = timed ? timeStatements(cpus().length) : null;
   const t0 = performance.now();
   // 256 creates at a time, and at most IN_FLIGHT sagas begun and not ended: unbounded, the creates ran ahead
   // of the sagas behind them (a backlog of hundreds of thousands in the million-saga run), so the windows saw
@@ -240,6 +251,7 @@ async function throughput(n: number, env: Record<string, string> = {}, tracing?:
   const tEnd = performance.now();
   const cpu = cpuUsed(n);
   const allocation = allocated(n);
+  const statements = statementTimer ? statementTimer.stop(n) : null;
   const seconds = (tEnd - t0) / 1000;
   // Sagas ended per second in each window of `window` ends (the last one shorter when n is not a multiple).
   const windows: number[] = [];
@@ -269,7 +281,7 @@ async function throughput(n: number, env: Record<string, string> = {}, tracing?:
     overviewQueriesPerSec = overviewRate(app);
   }
   await stopApp(app);
-  return { sagasPerSec: n / seconds, seconds, scale, projectionLag, overviewQueriesPerSec, cpu, allocation };
+  return { sagasPerSec: n / seconds, seconds, scale, projectionLag, overviewQueriesPerSec, cpu, allocation, statements };
 }
 
 /**
@@ -493,6 +505,9 @@ log(`orchestration: ${R} sagas, in-process, the process manager sending commands
 const orchestration = await throughput(R, { SAGA_MODE: 'orchestration' });
 log(`observability: ${R} sagas each with metrics off, metrics on, metrics and tracing on (all, then 1 in 10 sampled), 5 rounds in turns…`);
 const observability = await observabilityCost(R, 5);
+log(`sqlite: ${R} sagas with WRITER_THREAD=off (every statement on this thread), each statement timed…`);
+const statementRun = await throughput(R, { WRITER_THREAD: 'off' }, undefined, undefined, true);
+const statements = statementRun.statements as StatementCosts;
 const modes: Record<string, { available: boolean; sagasPerSec?: number; n?: number; note?: string }> = {
   choreography: { available: true, sagasPerSec: choreography.sagasPerSec, n: N },
   orchestration: { available: true, sagasPerSec: orchestration.sagasPerSec, n: R },
@@ -510,7 +525,7 @@ if (!args['skip-rabbitmq'] && (await rabbitReachable())) {
 }
 
 const report = {
-  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  machine: { cpus: cpus().length, node: process.version },
   ceiling: { commitsPerSec: ceilingRate, withBackgroundCheckpointsPerSec: ceilingBackground },
   throughput: {
     n: N,
@@ -543,6 +558,11 @@ const report = {
     rounds: lat1000.rounds.map((r) => ({ p50Ms: r.p50, p95Ms: r.p95, p99Ms: r.p99, maxMs: r.max, gc: r.gc })),
   },
   scale: choreography.scale,
+  sqlite: {
+    ...statements,
+    sagasPerSecWhileTimed: statementRun.sagasPerSec,
+    note: 'every SQLite statement of the saga (BEGIN and COMMIT included, checkpoints not) timed on one thread (WRITER_THREAD=off, read model and saga log on): their time per saga is a floor under the CPU a saga needs with these writes; boundSagasPerSec = cores / that time',
+  },
   readModel: {
     projectionLagDuringThroughput: choreography.projectionLag,
     overviewQueriesPerSec: choreography.overviewQueriesPerSec,
@@ -584,6 +604,10 @@ if (args.json) {
       choreography.cpu
         ? `${f(choreography.cpu.usPerSaga)} µs (main thread ${f(choreography.cpu.mainUsPerSaga)}, busiest other thread ${f(choreography.cpu.busiestOtherUsPerSaga)}, the rest ${f(choreography.cpu.restUsPerSaga)}); ${f(choreography.cpu.coresUsed, 2)} cores`
         : 'not measured (no /proc)',
+    ],
+    [
+      '  SQLite alone: statements (commits) per saga; time in them; the rate that bounds on these cores',
+      `${f(statements.statementsPerSaga, 1)} (${f(statements.commitsPerSaga, 3)}); ${f(statements.usPerSaga)} µs; ${f(statements.boundSagasPerSec)} sagas/s`,
     ],
     [
       '  main thread: heap allocated per saga; collector pauses per saga (scavenges, major)',

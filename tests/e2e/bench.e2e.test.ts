@@ -32,6 +32,9 @@ describe('npm run bench', () => {
     expect(report.latencyAt1000).toMatchObject({ ratePerSec: 1000, p50Ms: positive, p99Ms: positive });
     expect(report.scale).toMatchObject({ n: 300, window: 30, lastOverFirst: positive, peakRssMb: positive });
     expect(report.scale?.windows).toHaveLength(10);
+    // Every statement of the saga timed on one thread: the floor under its CPU, and the rate that bounds.
+    expect(report.sqlite).toMatchObject({ sagas: 300, statementsPerSaga: positive, commitsPerSaga: positive, usPerSaga: positive, boundSagasPerSec: positive, sagasPerSecWhileTimed: positive });
+    expect((report.sqlite?.top as Array<{ sql: string }>).map((s) => s.sql)).toContain('COMMIT');
     expect(Object.keys(report.scale?.bytesPerSaga as object).sort()).toEqual(['audit.db', 'bus.db', 'payment.db', 'provider.db', 'read-model.db', 'reservation.db', 'saga.db']);
     expect(report.modes).toMatchObject({ choreography: { available: true }, orchestration: { available: true, sagasPerSec: expect.any(Number) }, rabbitmq: { available: false, note: 'skipped (--skip-rabbitmq)' } });
     expect(report.targets).toHaveLength(9);
