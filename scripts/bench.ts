@@ -34,6 +34,7 @@ import { z } from 'zod';
 import { countAllocation, type Allocation } from './bench/allocation';
 import { timeStatements, type StatementCosts } from './bench/statement-costs';
 import { countThreadCpu, type ThreadCpu } from './bench/thread-cpu';
+import { countDiskWrites, type DiskWrites } from './bench/disk-writes';
 import { diskStalls } from './bench/disk-stalls';
 import { watchGcPauses } from './bench/gc-pauses';
 import { ascending, median, quantile } from './bench/quantile';
@@ -194,6 +195,8 @@ interface Throughput {
   cpu: ThreadCpu | null;
   /** The main thread's heap allocation and collector pauses per saga over the run. */
   allocation: Allocation;
+  /** What the process handed to write calls per saga over the run, all threads (null where /proc/self/io is missing). */
+  disk: DiskWrites | null;
   /** Every SQLite statement on the main thread timed (only when asked: the timer slows the run). */
   statements: StatementCosts | null;
 }
@@ -236,6 +239,7 @@ async function throughput(
   const step = Math.min(256, window);
   const cpuUsed = countThreadCpu();
   const allocated = countAllocation();
+  const written = countDiskWrites();
   const statementTimer = timed ? timeStatements(cpus().length) : null;
   const t0 = performance.now();
   // 256 creates at a time, and at most IN_FLIGHT sagas begun and not ended: unbounded, the creates ran ahead
@@ -251,6 +255,7 @@ async function throughput(
   const tEnd = performance.now();
   const cpu = cpuUsed(n);
   const allocation = allocated(n);
+  const disk = written(n);
   const statements = statementTimer ? statementTimer.stop(n) : null;
   const seconds = (tEnd - t0) / 1000;
   // Sagas ended per second in each window of `window` ends (the last one shorter when n is not a multiple).
@@ -281,7 +286,7 @@ async function throughput(
     overviewQueriesPerSec = overviewRate(app);
   }
   await stopApp(app);
-  return { sagasPerSec: n / seconds, seconds, scale, projectionLag, overviewQueriesPerSec, cpu, allocation, statements };
+  return { sagasPerSec: n / seconds, seconds, scale, projectionLag, overviewQueriesPerSec, cpu, allocation, disk, statements };
 }
 
 /**
@@ -303,6 +308,7 @@ async function latency(rate: number, seconds: number) {
   const started = new SagaTimes();
   const total = Math.max(1, Math.round(rate * seconds));
   const gcPauses = watchGcPauses();
+  const written = countDiskWrites();
   const t0 = performance.now();
   let sent = 0;
   // Open loop: reservations are created on schedule, whether or not earlier ones have finished.
@@ -320,12 +326,13 @@ async function latency(rate: number, seconds: number) {
     tick();
   });
   await allEnded(total);
+  const disk = written(total);
   const sagas = started.pairWith(ended);
   const gc = gcPauses.stop(sagas);
   const lat = ascending(sagas.map((s) => s.end - s.start));
   const q = (p: number) => quantile(lat, p);
   await stopApp(app);
-  return { count: total, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: lat[lat.length - 1] as number, gc };
+  return { count: total, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: lat[lat.length - 1] as number, gc, disk };
 }
 
 /**
@@ -535,6 +542,7 @@ const report = {
     ratioToCeilingWithBackgroundCheckpoints: choreography.sagasPerSec / ceilingBackground,
     cpu: choreography.cpu,
     allocation: choreography.allocation,
+    disk: choreography.disk,
   },
   latency: {
     ratePerSec: lat.rate,
@@ -543,8 +551,9 @@ const report = {
     p95Ms: lat.p95,
     p99Ms: lat.p99,
     maxMs: lat.max,
-    note: 'the round with the median p99; gc: the main thread\'s collector pauses in each round, and the share of the slowest 1% of sagas (and of all) whose interval overlapped one of 2 ms or more',
-    rounds: lat.rounds.map((r) => ({ p50Ms: r.p50, p95Ms: r.p95, p99Ms: r.p99, maxMs: r.max, gc: r.gc })),
+    disk: lat.disk,
+    note: 'the round with the median p99; gc: the main thread\'s collector pauses in each round, and the share of the slowest 1% of sagas (and of all) whose interval overlapped one of 2 ms or more; disk: what the process handed to write calls per saga in the round',
+    rounds: lat.rounds.map((r) => ({ p50Ms: r.p50, p95Ms: r.p95, p99Ms: r.p99, maxMs: r.max, gc: r.gc, disk: r.disk })),
   },
   diskStalls: { ...disk, note: 'bare two-insert commits on one file at the half-load saga rate: each commit over 8 ms is an event-loop stall the sagas in flight share' },
   latencyAt1000: {
@@ -555,7 +564,8 @@ const report = {
     p99Ms: lat1000.p99,
     maxMs: lat1000.max,
     note: 'the round with the median p99',
-    rounds: lat1000.rounds.map((r) => ({ p50Ms: r.p50, p95Ms: r.p95, p99Ms: r.p99, maxMs: r.max, gc: r.gc })),
+    disk: lat1000.disk,
+    rounds: lat1000.rounds.map((r) => ({ p50Ms: r.p50, p95Ms: r.p95, p99Ms: r.p99, maxMs: r.max, gc: r.gc, disk: r.disk })),
   },
   scale: choreography.scale,
   sqlite: {
@@ -608,6 +618,10 @@ if (args.json) {
     [
       '  SQLite alone: statements (commits) per saga; time in them; the rate that bounds on these cores',
       `${f(statements.statementsPerSaga, 1)} (${f(statements.commitsPerSaga, 3)}); ${f(statements.usPerSaga)} µs; ${f(statements.boundSagasPerSec)} sagas/s`,
+    ],
+    [
+      '  disk: handed to write calls per saga (calls), at full load; at half load; at 1,000/s',
+      [choreography.disk, lat.disk, lat1000.disk].map((d) => (d ? `${f(d.kbPerSaga, 1)} KB (${f(d.callsPerSaga, 1)})` : 'not measured (no /proc/self/io)')).join('; '),
     ],
     [
       '  main thread: heap allocated per saga; collector pauses per saga (scavenges, major)',

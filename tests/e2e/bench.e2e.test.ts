@@ -26,6 +26,12 @@ describe('npm run bench', () => {
     for (const round of report.latency?.rounds as unknown[]) expect(round).toMatchObject({ gc: { minor: pauses, major: pauses, slowestWithPause: share, allWithPause: share } });
     // CI runs on Linux, where /proc gives CPU per thread.
     expect(report.throughput?.cpu).toMatchObject({ coresUsed: positive, usPerSaga: positive, mainUsPerSaga: positive, busiestOtherUsPerSaga: expect.any(Number), restUsPerSaga: expect.any(Number) });
+    // And /proc/self/io, what a saga hands to write calls, at full load and in each latency round.
+    const disk = { kbPerSaga: positive, callsPerSaga: positive };
+    expect(report.throughput?.disk).toMatchObject(disk);
+    expect(report.latency?.disk).toMatchObject(disk);
+    expect(report.latencyAt1000?.disk).toMatchObject(disk);
+    for (const round of report.latency?.rounds as unknown[]) expect(round).toMatchObject({ disk });
     expect(report.diskStalls).toMatchObject({ commitsPerSec: positive, seconds: 1 });
     expect(report.diskStalls?.rounds).toHaveLength(2);
     expect(report.http).toMatchObject({ trpcRps: positive, bareRps: positive, ratio: positive, trpcRpsWith100Connections: positive });
