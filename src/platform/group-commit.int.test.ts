@@ -67,6 +67,46 @@ describe('group commit', () => {
   });
 });
 
+describe('group commit of writes gathered already (commitNow)', () => {
+  it('commits them in one transaction and answers each in order; a failing one rolls back alone, with what it wrote', () => {
+    const db = open();
+    let transactions = 0;
+    const gc = new GroupCommit(db, undefined, true, { begin: () => void transactions++ });
+    const outcomes = gc.commitNow([1, 2, 2, -3, 4], (v) => {
+      db.prepare('INSERT INTO t VALUES (?)').run(Math.abs(v) * 10);
+      if (v < 0) throw new Error(`refused ${v}`); // after writing: the savepoint takes the row back
+      return db.prepare('INSERT INTO t VALUES (?)').run(v).changes;
+    });
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, false, false, true]);
+    expect(outcomes[0]).toEqual({ ok: true, value: 1 });
+    expect((outcomes[3]?.value as Error).message).toBe('refused -3');
+    expect(db.prepare('SELECT v FROM t ORDER BY v').pluck().all()).toEqual([1, 2, 4, 10, 20, 40]);
+    expect(transactions).toBe(2); // the optimistic attempt, rolled back, then the isolated one
+  });
+
+  it('commits what run() queued first, so writes commit in the order they were made', async () => {
+    const db = open();
+    const gc = new GroupCommit(db);
+    const queued = gc.run(() => db.prepare('INSERT INTO t VALUES (1)').run());
+    expect(gc.commitNow([1], (v) => db.prepare('INSERT INTO t VALUES (?)').run(v))[0]?.ok).toBe(false); // 1 is there already
+    await queued;
+    expect(db.prepare('SELECT v FROM t').pluck().all()).toEqual([1]);
+  });
+
+  it('where the disk refuses the batch, fails every write of it with an error naming the file, and keeps nothing', () => {
+    const db = open();
+    const gc = new GroupCommit(db);
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const outcomes = gc.commitNow([1, 2], (v) => {
+      db.prepare('INSERT INTO t VALUES (?)').run(v);
+      if (v === 2) throw full;
+    });
+    expect(outcomes.map((o) => o.ok)).toEqual([false, false]);
+    expect(String((outcomes[0]?.value as Error).message)).toMatch(/g\.db: the disk holding it is full; nothing of this request was stored/);
+    expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(0);
+  });
+});
+
 describe('commit rounds', () => {
   /** Counts turns of the event loop (check phases) until stopped. */
   const turnCounter = () => {

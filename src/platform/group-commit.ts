@@ -83,10 +83,20 @@ async function commitRounds(): Promise<void> {
   }
 }
 
-interface Pending {
+/** One write of a batch: `run` queues these with their promise's callbacks, `commitNow` without. */
+interface Write {
   fn: () => unknown;
+}
+
+interface Pending extends Write {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+}
+
+/** What one write of a batch came to: what it returned, or (ok false) what it threw. */
+export interface Outcome {
+  ok: boolean;
+  value: unknown;
 }
 
 /**
@@ -102,7 +112,7 @@ interface Pending {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
-  private readonly commitBatch: (batch: Pending[]) => Array<{ ok: boolean; value: unknown }>;
+  private readonly commitBatch: (batch: Write[]) => Outcome[];
 
   private readonly file: string;
 
@@ -121,15 +131,15 @@ export class GroupCommit {
     // Fast path: no write in the batch fails (the common case), so no savepoints are needed.
     const begin = hooks.begin ?? (() => {});
     const beforeCommit = hooks.beforeCommit ?? (() => {});
-    const optimisticTx = db.transaction((batch: Pending[]) => {
+    const optimisticTx = db.transaction((batch: Write[]): Outcome[] => {
       begin();
       const results = batch.map((item) => ({ ok: true, value: item.fn() }));
       beforeCommit();
       return results;
     });
-    const optimistic = immediate ? (batch: Pending[]) => optimisticTx.immediate(batch) : optimisticTx;
+    const optimistic = immediate ? (batch: Write[]) => optimisticTx.immediate(batch) : optimisticTx;
     // A write threw: the whole attempt was rolled back; run the batch again, each write in its own savepoint.
-    const isolatedTx = db.transaction((batch: Pending[]) => {
+    const isolatedTx = db.transaction((batch: Write[]): Outcome[] => {
       begin();
       const results = batch.map((item) => {
         savepoint.run();
@@ -146,7 +156,7 @@ export class GroupCommit {
       beforeCommit();
       return results;
     });
-    const isolated = immediate ? (batch: Pending[]) => isolatedTx.immediate(batch) : isolatedTx;
+    const isolated = immediate ? (batch: Write[]) => isolatedTx.immediate(batch) : isolatedTx;
     this.commitBatch = (batch) => {
       try {
         return optimistic(batch);
@@ -172,7 +182,7 @@ export class GroupCommit {
     this.scheduled = false;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
-      let results: Array<{ ok: boolean; value: unknown }>;
+      let results: Outcome[];
       try {
         results = this.commitBatch(batch);
       } catch (error) {
@@ -181,10 +191,32 @@ export class GroupCommit {
         continue;
       }
       batch.forEach((item, i) => {
-        const r = results[i] as { ok: boolean; value: unknown };
+        const r = results[i] as Outcome;
         if (r.ok) item.resolve(r.value);
         else item.reject(r.value);
       });
     }
+  }
+
+  /**
+   * Commits `items` now, each written by `write`, in one transaction (per `maxBatch`) with the same rules as
+   * `run`: a write that throws rolls back alone. Answers, in order, what each write came to; where the commit
+   * itself failed, each of its writes failed with that error. For a caller that gathered its writes already
+   * (the writer thread, one message at a time): no promise per write, and nothing waits for a later turn.
+   * Whatever `run` queued before commits first, so writes still commit in the order they were made.
+   */
+  commitNow<I>(items: readonly I[], write: (item: I) => unknown): Outcome[] {
+    this.flush();
+    const outcomes: Outcome[] = [];
+    for (let from = 0; from < items.length; from += this.maxBatch) {
+      const batch = items.slice(from, from + this.maxBatch).map((item): Write => ({ fn: () => write(item) }));
+      try {
+        for (const r of this.commitBatch(batch)) outcomes.push(r);
+      } catch (error) {
+        const failure = storageFailure(this.file, error);
+        for (let i = 0; i < batch.length; i++) outcomes.push({ ok: false, value: failure });
+      }
+    }
+    return outcomes;
   }
 }

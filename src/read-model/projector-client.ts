@@ -49,11 +49,9 @@ export class ThreadProjector implements Projector {
 /** The thread's side: its own connection to read-model.db (the app's connection created the file and its schema). */
 export function openProjectorTarget(file: string): ThreadWriterTarget {
   const store = ReadModelStore.open(file, { ownThread: true });
+  const project = (i: ProjectItem): boolean => applyLiveEvent(store, store.liveGenerationInWrite(), i.source, projectedContractByName(i.contract), i, i.payload);
   return {
-    write: (raw) => {
-      const i = raw as ProjectItem;
-      return store.write(() => applyLiveEvent(store, store.liveGenerationInWrite(), i.source, projectedContractByName(i.contract), i, i.payload));
-    },
+    writeAll: (items) => store.writeNow(items as ProjectItem[], project),
     close: () => store.close(),
   };
 }

@@ -30,7 +30,7 @@ const byKey = new Map(sagaEvents.map((c) => [keyOf(c), c]));
 /**
  * The observer's handlers when its writes run on the writer thread: the group, its retries and dead
  * letters stay here; the inbox claim, the definition's step and the log are written there, in one
- * group-committed IMMEDIATE transaction per turn. After each commit the app's store announces the change
+ * IMMEDIATE transaction per message to the thread. After each commit the app's store announces the change
  * (saga.onChange listens to it).
  */
 export function threadObserverHandlers(writer: ThreadWriter<ObserveItem, boolean>, store: SagaStore, clock: Clock): HandlerTable {
@@ -74,17 +74,15 @@ export function threadObserverHandlers(writer: ThreadWriter<ObserveItem, boolean
 /** The thread's side: its own connection to saga.db (the app's connection created the file and its schema). */
 export function openObserverTarget(file: string): ThreadWriterTarget {
   const store = SagaStore.open(file, { ownThread: true });
+  const observe = (i: ObserveItem): boolean => {
+    if (!store.inbox.claim(OBSERVER_GROUP, i.envelope.id)) return false;
+    const contract = byKey.get(i.contract);
+    if (!contract) throw new Error(`the saga definition has no event ${i.contract}`);
+    applyTrigger(store, 'choreography', false, { envelope: i.envelope, contract, payload: i.payload, reservationId: i.reservationId, attempt: i.attempt }, i.now);
+    return true;
+  };
   return {
-    write: (raw) => {
-      const i = raw as ObserveItem;
-      return store.write(() => {
-        if (!store.inbox.claim(OBSERVER_GROUP, i.envelope.id)) return false;
-        const contract = byKey.get(i.contract);
-        if (!contract) throw new Error(`the saga definition has no event ${i.contract}`);
-        applyTrigger(store, 'choreography', false, { envelope: i.envelope, contract, payload: i.payload, reservationId: i.reservationId, attempt: i.attempt }, i.now);
-        return true;
-      });
-    },
+    writeAll: (items) => store.writeNow(items as ObserveItem[], observe),
     close: () => store.close(),
   };
 }

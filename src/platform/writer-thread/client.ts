@@ -92,7 +92,13 @@ class WriterThread {
         continue;
       }
       // Only the callbacks wait for the answer: the item travels in the message (cloned by postMessage) and is not kept.
-      batches.push({ handle, items: queued.map((q) => ({ k: this.waiting.add(q.waiting), item: q.item })) });
+      const ks = new Array<number>(queued.length);
+      const items = new Array<unknown>(queued.length);
+      queued.forEach((q, i) => {
+        ks[i] = this.waiting.add(q.waiting);
+        items[i] = q.item;
+      });
+      batches.push({ handle, ks, items });
     }
     this.turn = [];
     if (batches.length > 0) {
@@ -135,12 +141,9 @@ class WriterThread {
       this.failed.set(m.handle, m.error);
       return;
     }
-    for (const r of m.results) {
-      const p = this.waiting.take(r.k);
-      if (!p) continue;
-      if (r.ok) p.resolve(r.value);
-      else p.reject(fromThreadError(r.error));
-    }
+    // The failed ones first, so the loop below finds them taken and resolves only the others.
+    for (const f of m.failures) this.waiting.take(m.ks[f.i] as number)?.reject(fromThreadError(f.error));
+    m.ks.forEach((k, i) => this.waiting.take(k)?.resolve(m.values[i]));
     if (this.waiting.size === 0) this.worker?.unref();
     // What gathered while the thread was busy goes now, in one message. (Never below zero: a late answer
     // from a thread already given up for gone must not leave later writes waiting for one more.)

@@ -1,9 +1,16 @@
 import { parentPort } from 'node:worker_threads';
-import { toThreadError, type FromWriter, type ToWriter, type WriteResult } from './protocol';
+import type { Outcome } from '../group-commit';
+import { toThreadError, type FromWriter, type ThreadError, type ToWriter, type Written } from './protocol';
 
-/** What the thread keeps per open file: a write (it may commit later, with others) and a close. */
+/** What the thread keeps per open file: its writes of one message, and a close. */
 export interface ThreadWriterTarget {
-  write(item: unknown): Promise<unknown>;
+  /**
+   * The writes of one message to this file, in order, answered in order: what each returned, or (ok false)
+   * what it threw. A store commits them at once, in one transaction (GroupCommit.commitNow), so the
+   * thread answers in the same turn: no promise per write. A target may answer later (a promise), or
+   * throw, which fails every write of the message to this file.
+   */
+  writeAll(items: unknown[]): Outcome[] | Promise<Outcome[]>;
   close(): void;
 }
 
@@ -11,9 +18,9 @@ export interface ThreadWriterTarget {
 export type WriterKinds = Record<string, (file: string) => ThreadWriterTarget>;
 
 /**
- * The writer thread's message loop: opens, writes to and closes the files the app names. All writes of
- * one message (one turn of the app's, for every file) are queued in the same turn, so each target's
- * group commit folds its own into one transaction; the answers go back together once every one has settled.
+ * The writer thread's message loop: opens, writes to and closes the files the app names. Each target gets
+ * its writes of one message (one turn of the app's, or several while the thread was busy) together and
+ * commits them in one transaction; the answers go back in one message once every file has answered.
  */
 export function hostWriters(kinds: WriterKinds): void {
   if (!parentPort) throw new Error('the writer thread runs as a worker thread (writer-thread/client.ts starts it)');
@@ -41,24 +48,39 @@ export function hostWriters(kinds: WriterKinds): void {
         unopened.delete(m.handle);
         return;
       case 'write': {
-        // Every file's writes of the message are queued in this turn, and answered in one message.
-        const writes: Array<Promise<WriteResult>> = [];
+        // Every file's writes of the message, answered in one message once each file has answered.
+        const answer: Written = { op: 'written', ks: [], values: [], failures: [] };
+        const record = (at: number, outcomes: Outcome[]) => {
+          outcomes.forEach((o, i) => {
+            if (o.ok) answer.values[at + i] = o.value;
+            else answer.failures.push({ i: at + i, error: toThreadError(o.value) });
+          });
+        };
+        const failAll = (at: number, n: number, error: ThreadError) => {
+          for (let i = 0; i < n; i++) answer.failures.push({ i: at + i, error });
+        };
+        const later: Array<Promise<void>> = [];
         for (const batch of m.batches) {
+          const at = answer.ks.length;
+          for (const k of batch.ks) {
+            answer.ks.push(k);
+            answer.values.push(null);
+          }
           const target = targets.get(batch.handle);
           if (!target) {
-            const error = unopened.get(batch.handle) ?? toThreadError(new Error('the file is not open in the writer thread (the app closed it)'));
-            for (const i of batch.items) writes.push(Promise.resolve({ k: i.k, ok: false, error }));
+            failAll(at, batch.ks.length, unopened.get(batch.handle) ?? toThreadError(new Error('the file is not open in the writer thread (the app closed it)')));
             continue;
           }
-          for (const i of batch.items)
-            writes.push(
-              target.write(i.item).then(
-                (value): WriteResult => ({ k: i.k, ok: true, value }),
-                (error: unknown): WriteResult => ({ k: i.k, ok: false, error: toThreadError(error) }),
-              ),
-            );
+          try {
+            const outcomes = target.writeAll(batch.items);
+            if (Array.isArray(outcomes)) record(at, outcomes);
+            else later.push(outcomes.then((o) => record(at, o), (error: unknown) => failAll(at, batch.ks.length, toThreadError(error))));
+          } catch (error) {
+            failAll(at, batch.ks.length, toThreadError(error));
+          }
         }
-        void Promise.all(writes).then((results) => post({ op: 'written', results }));
+        if (later.length === 0) post(answer);
+        else void Promise.all(later).then(() => post(answer));
         return;
       }
     }

@@ -10,16 +10,14 @@ export interface ThreadError {
   code?: string;
 }
 
-/** One write: `k` pairs it with its answer. */
-export interface WriteItem {
-  k: number;
-  item: unknown;
-}
-
-/** One file's writes within a `write` message. */
+/**
+ * One file's writes within a `write` message, as two lists: `ks[i]` pairs `items[i]` with its answer. Lists,
+ * not an object per write: postMessage clones every object with its keys, and this crosses for every event.
+ */
 export interface WriteBatch {
   handle: number;
-  items: WriteItem[];
+  ks: number[];
+  items: unknown[];
 }
 
 export type ToWriter =
@@ -27,9 +25,24 @@ export type ToWriter =
   | { op: 'write'; batches: WriteBatch[] }
   | { op: 'close'; handle: number };
 
-export type WriteResult = { k: number; ok: true; value: unknown } | { k: number; ok: false; error: ThreadError };
+/** A write that failed: `i` is its place in the answer's lists. */
+export interface WriteFailure {
+  i: number;
+  error: ThreadError;
+}
 
-export type FromWriter = { op: 'written'; results: WriteResult[] } | { op: 'failed'; handle: number; error: ThreadError };
+/**
+ * The answers to one `write` message: `values[i]` answers `ks[i]`, except where `failures` names `i` (its
+ * value is then null). Failures are rare, so they travel apart and an answer holds no object per write.
+ */
+export interface Written {
+  op: 'written';
+  ks: number[];
+  values: unknown[];
+  failures: WriteFailure[];
+}
+
+export type FromWriter = Written | { op: 'failed'; handle: number; error: ThreadError };
 
 export const toThreadError = (e: unknown): ThreadError => {
   const error = e instanceof Error ? e : new Error(String(e));

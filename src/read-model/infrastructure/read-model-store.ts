@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Inbox } from '../../bus/inbox/inbox';
-import { GroupCommit } from '../../platform/group-commit';
+import { GroupCommit, type Outcome } from '../../platform/group-commit';
 import { openDatabase, type Db } from '../../platform/sqlite';
 import type { SourceName } from '../event-source';
 import { OverviewTable } from './overview-table';
@@ -66,6 +66,11 @@ export class ReadModelStore {
   /** Runs `fn` in a savepoint of a transaction shared with the other writes of this event-loop turn (group commit). */
   write<T>(fn: () => T): Promise<T> {
     return this.writes.run(fn);
+  }
+
+  /** `items` written by `write` and committed now, in one transaction (see GroupCommit.commitNow): what each came to. */
+  writeNow<I>(items: readonly I[], write: (item: I) => unknown): Outcome[] {
+    return this.writes.commitNow(items, write);
   }
 
   /** Runs `fn` in one synchronous transaction of its own (nothing inside may await). */

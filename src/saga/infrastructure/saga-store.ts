@@ -2,7 +2,7 @@ import { upperBound } from '../../platform/id-range';
 import { Inbox, INBOX_SQL } from '../../bus/inbox/inbox';
 import { OUTBOX_HISTORY_SQL, OUTBOX_SQL, SqliteOutbox } from '../../bus/outbox/outbox';
 import { ConflictError } from '../../platform/errors';
-import { GroupCommit } from '../../platform/group-commit';
+import { GroupCommit, type Outcome } from '../../platform/group-commit';
 import { KeyedSignal } from '../../platform/keyed-signal';
 import { openDatabase, type Db } from '../../platform/sqlite';
 import type { SagaData, SagaMode, SagaState } from '../definition';
@@ -160,6 +160,15 @@ export class SagaStore {
     const done = this.writes.run(fn);
     done.then(this.announceChanges, this.announceChanges);
     return done;
+  }
+
+  /** `items` written by `write` and committed now, in one transaction (see GroupCommit.commitNow): what each came to. */
+  writeNow<I>(items: readonly I[], write: (item: I) => unknown): Outcome[] {
+    try {
+      return this.writes.commitNow(items, write);
+    } finally {
+      this.announceChanges();
+    }
   }
 
   get(reservationId: string): InstanceRow | null {
