@@ -7,15 +7,18 @@ import { projectedContractByName } from './facts';
 import { ReadModelStore } from './infrastructure/read-model-store';
 import { applyLiveEvent, type ProjectedEvent, type Projector } from './projector';
 
-/** One event to fold, as it crosses to the writer thread: only what the fold needs. */
-interface ProjectItem {
-  source: SourceName;
+/**
+ * One event to fold, as it crosses to the writer thread: only what the fold needs, as a list rather than
+ * an object (postMessage writes out every key of every object it clones, and this crosses for each event).
+ */
+type ProjectItem = [
+  source: SourceName,
   /** The contract's name (`payment.PaymentSucceeded.v1`). */
-  contract: string;
-  id: string;
-  occurredAt: string;
-  payload: unknown;
-}
+  contract: string,
+  id: string,
+  occurredAt: string,
+  payload: unknown,
+];
 
 export const PROJECTOR_WRITER = 'read-model';
 
@@ -33,11 +36,11 @@ export class ThreadProjector implements Projector {
   }
 
   apply(source: SourceName, contract: Contract, envelope: Pick<Envelope, 'id' | 'occurredAt'>, payload: unknown): Promise<boolean> {
-    return this.writer.write({ source, contract: contract.name, id: envelope.id, occurredAt: envelope.occurredAt, payload });
+    return this.writer.write([source, contract.name, envelope.id, envelope.occurredAt, payload]);
   }
 
   applyMany(events: readonly ProjectedEvent[]): Promise<boolean[]> {
-    const items = events.map((e): ProjectItem => ({ source: e.source, contract: e.contract.name, id: e.envelope.id, occurredAt: e.envelope.occurredAt, payload: e.payload }));
+    const items = events.map((e): ProjectItem => [e.source, e.contract.name, e.envelope.id, e.envelope.occurredAt, e.payload]);
     return this.writer.writeMany(items).then((answers) => answers.map((a) => !(a instanceof Error)));
   }
 
@@ -49,7 +52,8 @@ export class ThreadProjector implements Projector {
 /** The thread's side: its own connection to read-model.db (the app's connection created the file and its schema). */
 export function openProjectorTarget(file: string): ThreadWriterTarget {
   const store = ReadModelStore.open(file, { ownThread: true });
-  const project = (i: ProjectItem): boolean => applyLiveEvent(store, store.liveGenerationInWrite(), i.source, projectedContractByName(i.contract), i, i.payload);
+  const project = ([source, contract, id, occurredAt, payload]: ProjectItem): boolean =>
+    applyLiveEvent(store, store.liveGenerationInWrite(), source, projectedContractByName(contract), { id, occurredAt }, payload);
   return {
     writeAll: (items) => store.writeNow(items as ProjectItem[], project),
     close: () => store.close(),
