@@ -84,6 +84,16 @@ describe('group commit of writes gathered already (commitNow)', () => {
     expect(transactions).toBe(2); // the optimistic attempt, rolled back, then the isolated one
   });
 
+  it('commits more writes than a batch holds in several transactions, each failing write still alone', () => {
+    const db = open();
+    let begins = 0;
+    const gc = new GroupCommit(db, 2, false, { begin: () => void begins++ });
+    const outcomes = gc.commitNow([1, 2, 3, 3, 5], (v) => db.prepare('INSERT INTO t VALUES (?)').run(v).changes);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, false, true]);
+    expect(db.prepare('SELECT v FROM t ORDER BY v').pluck().all()).toEqual([1, 2, 3, 5]);
+    expect(begins).toBe(4); // [1, 2]; [3, 3] tried and then isolated; [5]
+  });
+
   it('commits what run() queued first, so writes commit in the order they were made', async () => {
     const db = open();
     const gc = new GroupCommit(db);

@@ -28,9 +28,11 @@ describe('the saga observer on the writer thread', () => {
       );
       const succeeded = createEnvelope(PaymentSucceeded, { reservationId: 'r1', paymentId: 'p1', amount: 1000, currency: 'EUR' }, { key: 'r1', occurredAt: iso(now + 5), ...causedBy(created) });
 
-      // The payment's event overtakes the reservation's (two relays): kept until the saga starts.
-      expect(thread.writeAll([observeItem(key(PaymentSucceeded), succeeded, succeeded.payload, 2, now)])).toEqual([{ ok: true, value: true }]);
+      // The payment's event overtakes the reservation's (two relays): kept until the saga starts, whole.
+      const withHeaders = { ...succeeded, headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01' } };
+      expect(thread.writeAll([observeItem(key(PaymentSucceeded), withHeaders, withHeaders.payload, 2, now)])).toEqual([{ ok: true, value: true }]);
       expect(app.get('r1')).toBeNull();
+      expect(app.db.prepare('SELECT envelope FROM saga_parked').pluck().all()).toEqual([JSON.stringify(withHeaders)]);
 
       expect(thread.writeAll([observeItem(key(ReservationCreated), created, created.payload, 1, now + 10)])).toEqual([{ ok: true, value: true }]);
       expect(app.get('r1')?.state).toBe('CONFIRMING');
@@ -54,7 +56,7 @@ describe('the saga observer on the writer thread', () => {
     }
   });
 
-  it('sends no header object for an envelope without headers, and the thread gives it back an empty one', () => {
+  it('sends null for an envelope without headers (the thread puts back an empty object)', () => {
     const e = createEnvelope(PaymentSucceeded, { reservationId: 'r2', paymentId: 'p2', amount: 1, currency: 'EUR' }, { key: 'r2', occurredAt: iso(now) });
     expect(e.headers).toEqual({});
     expect(observeItem(key(PaymentSucceeded), e, e.payload, 1, now)[7]).toBeNull();

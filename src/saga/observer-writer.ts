@@ -21,7 +21,7 @@ export type ObserveItem = [
   /** `${type}@${version}` of the definition's event the group received it as. */
   contract: string,
   id: string,
-  /** The envelope's own version (older than the contract's when the delivery lifted it). */
+  /** The envelope's version: the handler's envelope, so the contract's own when the delivery lifted an older one. */
   version: number,
   occurredAt: string,
   correlationId: string,
@@ -29,9 +29,9 @@ export type ObserveItem = [
   key: string,
   /** The envelope's headers, null when it has none (tracing off). */
   headers: Record<string, string> | null,
-  /** The envelope's payload, as received. */
+  /** The handler's envelope's payload (kept whole in a parked message). */
   received: unknown,
-  /** The payload the definition reads (the received one, lifted where the delivery lifted it). */
+  /** The payload the definition reads: the same object on every in-process delivery, so it crosses once. */
   payload: unknown,
   attempt: number,
   /** The app's clock when it was handed over (a fake clock in tests): the step's time. */
@@ -55,8 +55,8 @@ const byKey = new Map(sagaEvents.map((c) => [keyOf(c), c]));
 
 /**
  * The observer's handlers when its writes run on the writer thread: the group, its retries and dead
- * letters stay here; the inbox claim, the definition's step and the log are written there, in one
- * IMMEDIATE transaction per message to the thread. After each commit the app's store announces the change
+ * letters stay here; the inbox claim, the definition's step and the log are written there, in IMMEDIATE
+ * transactions of up to 1,000 writes each per message to the thread. After each commit the app's store announces the change
  * (saga.onChange listens to it).
  */
 export function threadObserverHandlers(writer: ThreadWriter<ObserveItem, boolean>, store: SagaStore, clock: Clock): HandlerTable {

@@ -92,12 +92,14 @@ class WriterThread {
         continue;
       }
       // Only the callbacks wait for the answer: the item travels in the message (cloned by postMessage) and is not kept.
-      const ks = new Array<number>(queued.length);
-      const items = new Array<unknown>(queued.length);
-      queued.forEach((q, i) => {
-        ks[i] = this.waiting.add(q.waiting);
-        items[i] = q.item;
-      });
+      // Filled by push, not preallocated: an array made with a length stays holey, and postMessage writes a
+      // holey array out sparsely, with each element's index (about twice the bytes).
+      const ks: number[] = [];
+      const items: unknown[] = [];
+      for (const q of queued) {
+        ks.push(this.waiting.add(q.waiting));
+        items.push(q.item);
+      }
       batches.push({ handle, ks, items });
     }
     this.turn = [];

@@ -6,9 +6,9 @@ import { toThreadError, type FromWriter, type ThreadError, type ToWriter, type W
 export interface ThreadWriterTarget {
   /**
    * The writes of one message to this file, in order, answered in order: what each returned, or (ok false)
-   * what it threw. A store commits them at once, in one transaction (GroupCommit.commitNow), so the
-   * thread answers in the same turn: no promise per write. A target may answer later (a promise), or
-   * throw, which fails every write of the message to this file.
+   * what it threw. A store commits them at once (GroupCommit.commitNow: one transaction per 1,000 writes),
+   * so the thread answers in the same turn: no promise per write. A target may answer later (a promise),
+   * or throw, which fails every write of the message to this file.
    */
   writeAll(items: unknown[]): Outcome[] | Promise<Outcome[]>;
   close(): void;
@@ -20,7 +20,8 @@ export type WriterKinds = Record<string, (file: string) => ThreadWriterTarget>;
 /**
  * The writer thread's message loop: opens, writes to and closes the files the app names. Each target gets
  * its writes of one message (one turn of the app's, or several while the thread was busy) together and
- * commits them in one transaction; the answers go back in one message once every file has answered.
+ * commits them at once (one transaction per 1,000 writes); the answers go back in one message once every
+ * file has answered.
  */
 export function hostWriters(kinds: WriterKinds): void {
   if (!parentPort) throw new Error('the writer thread runs as a worker thread (writer-thread/client.ts starts it)');
@@ -50,14 +51,16 @@ export function hostWriters(kinds: WriterKinds): void {
       case 'write': {
         // Every file's writes of the message, answered in one message once each file has answered.
         const answer: Written = { op: 'written', ks: [], values: [], failures: [] };
-        const record = (at: number, outcomes: Outcome[]) => {
+        const failAll = (at: number, n: number, error: ThreadError) => {
+          for (let i = 0; i < n; i++) answer.failures.push({ i: at + i, error });
+        };
+        const record = (at: number, n: number, outcomes: Outcome[]) => {
+          // One outcome per write, or none counts: a write without its own outcome must not be answered as done.
+          if (outcomes.length !== n) return failAll(at, n, toThreadError(new Error(`the writer answered ${outcomes.length} outcomes for ${n} writes`)));
           outcomes.forEach((o, i) => {
             if (o.ok) answer.values[at + i] = o.value;
             else answer.failures.push({ i: at + i, error: toThreadError(o.value) });
           });
-        };
-        const failAll = (at: number, n: number, error: ThreadError) => {
-          for (let i = 0; i < n; i++) answer.failures.push({ i: at + i, error });
         };
         const later: Array<Promise<void>> = [];
         for (const batch of m.batches) {
@@ -71,12 +74,19 @@ export function hostWriters(kinds: WriterKinds): void {
             failAll(at, batch.ks.length, unopened.get(batch.handle) ?? toThreadError(new Error('the file is not open in the writer thread (the app closed it)')));
             continue;
           }
+          const n = batch.ks.length;
+          const failed = (error: unknown) => failAll(at, n, toThreadError(error));
           try {
             const outcomes = target.writeAll(batch.items);
-            if (Array.isArray(outcomes)) record(at, outcomes);
-            else later.push(outcomes.then((o) => record(at, o), (error: unknown) => failAll(at, batch.ks.length, toThreadError(error))));
+            if (Array.isArray(outcomes)) record(at, n, outcomes);
+            else
+              later.push(
+                Promise.resolve(outcomes)
+                  .then((o) => record(at, n, o))
+                  .catch(failed),
+              );
           } catch (error) {
-            failAll(at, batch.ks.length, toThreadError(error));
+            failed(error);
           }
         }
         if (later.length === 0) post(answer);

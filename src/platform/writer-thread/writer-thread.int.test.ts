@@ -72,6 +72,37 @@ describe('the writer thread', () => {
     }
   });
 
+  it('answers each file of one message in its place: the failures of the second file are its own', async () => {
+    const echo = new ThreadWriter<number, { file: string; item: number }>(entry, 'echo', 'p.db');
+    const odd = new ThreadWriter<number, number>(entry, 'odd', 'q.db');
+    await echo.write(0); // the thread is up and both files are open
+    const posted = vi.spyOn(Worker.prototype, 'postMessage');
+    try {
+      const [a, b] = await Promise.all([echo.writeMany([10, 11]), odd.writeMany([20, 21, 22, 23])]);
+      const writes = posted.mock.calls.map(([m]) => m as { op: string }).filter((m) => m.op === 'write');
+      expect(writes).toHaveLength(1);
+      expect(a).toEqual([expect.objectContaining({ file: 'p.db', item: 10 }), expect.objectContaining({ file: 'p.db', item: 11 })]);
+      expect(b[0]).toBe(20);
+      expect((b[1] as Error).message).toBe('odd item 21');
+      expect(b[2]).toBe(22);
+      expect((b[3] as Error).message).toBe('odd item 23');
+    } finally {
+      posted.mockRestore();
+      echo.close();
+      odd.close();
+    }
+  });
+
+  it('fails every write of a file whose answer does not have one outcome per write, or comes as a refusal', async () => {
+    const short = new ThreadWriter<number, number>(entry, 'short', 's.db');
+    const answers = await short.writeMany([1, 2, 3]);
+    for (const a of answers) expect((a as Error).message).toBe('the writer answered 2 outcomes for 3 writes');
+    const rejects = new ThreadWriter(entry, 'rejects', 'r.db');
+    await expect(rejects.write(1)).rejects.toThrow('late refusal');
+    short.close();
+    rejects.close();
+  });
+
   it('rejects a failed write with its message and code, so its delivery is retried', async () => {
     const w = new ThreadWriter(entry, 'fail', 'b.db');
     await expect(w.write(1)).rejects.toMatchObject({ message: 'disk full', code: 'SQLITE_FULL' });
@@ -80,7 +111,7 @@ describe('the writer thread', () => {
 
   it('an unknown kind fails every write with what the thread knows', async () => {
     const w = new ThreadWriter(entry, 'nope', 'c.db');
-    await expect(w.write(1)).rejects.toThrow(/knows no writer "nope" \(it knows echo, slow, fail, odd, crash\)/);
+    await expect(w.write(1)).rejects.toThrow(/knows no writer "nope" \(it knows echo, slow, fail, odd, short, rejects, crash\)/);
     w.close();
   });
 

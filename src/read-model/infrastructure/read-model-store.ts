@@ -83,7 +83,7 @@ export class ReadModelStore {
   }
 
   /**
-   * The live generation, read once per group-committed transaction: only inside `write`. The transaction
+   * The live generation, read once per group-committed transaction: only inside `write` or `writeNow`. The transaction
    * is IMMEDIATE, so a rebuild's switch (committed on another connection) cannot land while it runs: the
    * next transaction sees it.
    */
@@ -91,7 +91,7 @@ export class ReadModelStore {
     return (this.txGeneration ??= this.liveGeneration());
   }
 
-  /** Counts one event folded into `gen` from `source`, added to the feed when the transaction commits: only inside `write`. */
+  /** Counts one event folded into `gen` from `source`, added to the feed when the transaction commits: only inside `write` or `writeNow`. */
   countInFeed(gen: number, source: SourceName): void {
     const f = this.txFeed.find((x) => x.gen === gen && x.source === source);
     if (f) f.n++;

@@ -1,4 +1,4 @@
-/** A writer thread for the client's own tests: kinds that echo (at once or after 50 ms), fail with a code, fail odd items, or end the thread. */
+/** A writer thread for the client's own tests: kinds that echo (at once or after 50 ms), fail with a code, fail odd items, answer wrongly or late, or end the thread. */
 import type { Outcome } from '../../group-commit';
 import { hostWriters } from '../host';
 
@@ -27,6 +27,16 @@ hostWriters({
   // Odd items fail, even ones echo: one message's writes answered each on its own.
   odd: () => ({
     writeAll: (items) => items.map((item) => ((item as number) % 2 === 1 ? { ok: false, value: new Error(`odd item ${String(item)}`) } : ok(item))),
+    close: () => {},
+  }),
+  // Answers one outcome short: the host must not take the missing one for done.
+  short: () => ({
+    writeAll: (items) => items.slice(1).map(ok),
+    close: () => {},
+  }),
+  // Answers later, with a failure for the lot.
+  rejects: () => ({
+    writeAll: () => Promise.reject(new Error('late refusal')),
     close: () => {},
   }),
   crash: () => ({
