@@ -40,6 +40,7 @@ import { watchGcPauses } from './bench/gc-pauses';
 import { ascending, median, quantile } from './bench/quantile';
 import { SagaTimes } from './bench/saga-times';
 import { twoInsertFile } from './bench/two-insert-file';
+import { createInFlight, input, tokenFor } from './bench/saga-load';
 
 const { values: args } = parseArgs({
   options: {
@@ -93,21 +94,6 @@ function ceiling(backgroundCheckpoints: boolean): number {
   }
   return median(runs);
 }
-
-let slot = 0;
-const input = (token: string) => {
-  const i = slot++;
-  return {
-    customerId: `c${i % 100}`,
-    resourceId: `r${i}`,
-    startsAt: '2031-01-01T10:00:00.000Z',
-    endsAt: '2031-01-01T11:00:00.000Z',
-    amount: 1_000,
-    currency: 'EUR',
-    paymentToken: token,
-  };
-};
-const tokenFor = (i: number) => (i % 10 === 9 ? 'tok_decline' : 'tok_ok'); // 90% approve, 10% decline
 
 /**
  * An app on fresh files, with a probe that counts the sagas ended and, for the latency rounds only
@@ -218,9 +204,6 @@ function overviewRate(app: App): number {
   return n / ((performance.now() - t0) / 1000);
 }
 
-/** Sagas begun and not ended in the throughput runs (the peers run 500). */
-const IN_FLIGHT = 2_048;
-
 async function throughput(
   n: number,
   env: Record<string, string> = {},
@@ -242,16 +225,8 @@ async function throughput(
   const written = countDiskWrites();
   const statementTimer = timed ? timeStatements(cpus().length) : null;
   const t0 = performance.now();
-  // 256 creates at a time, and at most IN_FLIGHT sagas begun and not ended: unbounded, the creates ran ahead
-  // of the sagas behind them (a backlog of hundreds of thousands in the million-saga run), so the windows saw
-  // the create rate while the pipeline fell behind. The rate and the scale windows count sagas ended.
-  for (let i = 0; i < n; i += step) {
-    if (i + step - IN_FLIGHT > 0) await allEnded(i + step - IN_FLIGHT);
-    const batch: Array<Promise<unknown>> = [];
-    for (let k = i; k < Math.min(n, i + step); k++) batch.push(app.reservation.create(input(tokenFor(k))));
-    await Promise.all(batch);
-  }
-  await allEnded(n);
+  // At most IN_FLIGHT sagas begun and not ended (saga-load.ts says why); the rate and the scale windows count sagas ended.
+  await createInFlight(n, (i) => app.reservation.create(i), allEnded, { step });
   const tEnd = performance.now();
   const cpu = cpuUsed(n);
   const allocation = allocated(n);

@@ -19,16 +19,16 @@ import { loadConfig } from '../src/config';
 import { ReservationCancelled, ReservationConfirmed } from '../src/modules/reservation/contracts/events';
 import { silentLogger } from '../src/platform/logger';
 import { countAllocation } from './bench/allocation';
+import { createInFlight, IN_FLIGHT } from './bench/saga-load';
 import { countThreadCpu } from './bench/thread-cpu';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, 'in-flight': { type: 'string', default: '2048' }, tag: { type: 'string', default: '' } } });
+const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, 'in-flight': { type: 'string', default: String(IN_FLIGHT) }, tag: { type: 'string', default: '' } } });
 const parsed = z.object({ n: z.coerce.number().int().min(1), 'in-flight': z.coerce.number().int().min(256), tag: z.string() }).safeParse(values);
 if (!parsed.success) {
   process.stderr.write(`invalid option: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
   process.exit(2);
 }
 const { n: N, 'in-flight': inFlight, tag } = parsed.data;
-const STEP = 256;
 
 const dir = tempDir('throughput-probe-');
 const app = buildApp(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', PAYMENT_DEADLINE_MS: '3600000' }), { logger: silentLogger });
@@ -46,21 +46,10 @@ app.bus.subscribe(
 await app.start();
 const allEnded = (n: number) => (ended >= n ? Promise.resolve() : new Promise<void>((resolve) => (waiter = { n, resolve })));
 
-let slot = 0;
-/** The bench's inputs: 100 customers, a resource per saga, 1 in 10 declined. */
-const input = (k: number) => {
-  const i = slot++;
-  return { customerId: `c${i % 100}`, resourceId: `r${i}`, startsAt: '2031-01-01T10:00:00.000Z', endsAt: '2031-01-01T11:00:00.000Z', amount: 1000, currency: 'EUR', paymentToken: k % 10 === 9 ? 'tok_decline' : 'tok_ok' };
-};
+/** `n` sagas the bench's way, after those ended already. */
 async function run(n: number): Promise<void> {
   const base = ended;
-  for (let i = 0; i < n; i += STEP) {
-    if (i + STEP - inFlight > 0) await allEnded(base + i + STEP - inFlight);
-    const batch: Array<Promise<unknown>> = [];
-    for (let k = i; k < Math.min(n, i + STEP); k++) batch.push(app.reservation.create(input(k)));
-    await Promise.all(batch);
-  }
-  await allEnded(base + n);
+  await createInFlight(n, (i) => app.reservation.create(i), (k) => allEnded(base + k), { inFlight });
 }
 
 await run(2_000);
