@@ -79,12 +79,7 @@ export function hostWriters(kinds: WriterKinds): void {
           try {
             const outcomes = target.writeAll(batch.items);
             if (Array.isArray(outcomes)) record(at, n, outcomes);
-            else
-              later.push(
-                Promise.resolve(outcomes)
-                  .then((o) => record(at, n, o))
-                  .catch(failed),
-              );
+            else later.push(outcomes.then((o) => record(at, n, o)).catch(failed));
           } catch (error) {
             failed(error);
           }
