@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createAppRouter } from '../src/api/router';
 import { startHttpServer } from '../src/api/server';
@@ -588,6 +588,12 @@ if (args.json) {
       '  CPU per saga over all threads; cores busy',
       choreography.cpu
         ? `${f(choreography.cpu.usPerSaga)} µs (main thread ${f(choreography.cpu.mainUsPerSaga)}, busiest other thread ${f(choreography.cpu.busiestOtherUsPerSaga)}, the rest ${f(choreography.cpu.restUsPerSaga)}); ${f(choreography.cpu.coresUsed, 2)} cores`
+        : 'not measured (no /proc)',
+    ],
+    [
+      '  what held the rate: the main thread\'s event loop busy; cores busy of those there are',
+      choreography.cpu
+        ? `${f(choreography.cpu.mainBusy, 2)}; ${f(choreography.cpu.coresUsed, 2)} of ${availableParallelism()}: ${choreography.cpu.binds}`
         : 'not measured (no /proc)',
     ],
     [

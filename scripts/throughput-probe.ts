@@ -61,8 +61,10 @@ await run(N);
 const seconds = (performance.now() - t0) / 1000;
 const c = cpu(N);
 const a = allocation(N);
-const busy = performance.eventLoopUtilization(elu).utilization;
-const threads = c ? `CPU ${c.usPerSaga.toFixed(1)} µs/saga (main ${c.mainUsPerSaga.toFixed(1)}, busiest other ${c.busiestOtherUsPerSaga.toFixed(1)}, rest ${c.restUsPerSaga.toFixed(1)}) on ${c.coresUsed.toFixed(2)} cores` : 'CPU per thread: no /proc here';
+const busy = c?.mainBusy ?? performance.eventLoopUtilization(elu).utilization;
+const threads = c
+  ? `CPU ${c.usPerSaga.toFixed(1)} µs/saga (main ${c.mainUsPerSaga.toFixed(1)}, busiest other ${c.busiestOtherUsPerSaga.toFixed(1)}, rest ${c.restUsPerSaga.toFixed(1)}) on ${c.coresUsed.toFixed(2)} cores, bound by ${c.binds}`
+  : 'CPU per thread: no /proc here';
 console.log(`${tag ? `${tag} ` : ''}${Math.round(N / seconds)} sagas/s; ${threads}; main thread: ${a.kbPerSaga.toFixed(1)} KB allocated, ${a.gcPauseUsPerSaga.toFixed(1)} µs in collector pauses per saga, event loop ${busy.toFixed(2)} busy`);
 await app.stop();
 rmSync(dir, { recursive: true, force: true });

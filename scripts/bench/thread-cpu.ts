@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 /**
  * CPU time per thread of this process, read from /proc (Linux): where a run's CPU went across both
@@ -15,6 +16,32 @@ export interface ThreadCpu {
   mainUsPerSaga: number;
   busiestOtherUsPerSaga: number;
   restUsPerSaga: number;
+  /** The main thread's event-loop utilization over the run (1: it never waited for I/O or a timer). */
+  mainBusy: number;
+  /** Which of the two limits of a closed-loop run the rate met (see `bindingLimit`). */
+  binds: BindingLimit;
+}
+
+export type BindingLimit = 'the main thread' | 'the cores' | 'the main thread and the cores' | 'neither: the run waited (disk, commits, the load)';
+
+/** A main thread this busy is taken to be saturated: its event loop found nothing to wait for. */
+const SATURATED_MAIN = 0.95;
+/** A process using this share of the machine's cores is taken to have them all busy (the OS and other processes need some). */
+const SATURATED_CORES = 0.9;
+
+/**
+ * Which limit held the rate of a closed-loop run: the main thread (its event loop never idle), the cores
+ * (the process's threads together used them all), both, or neither (the run waited on something else).
+ * Work moved off the main thread raises the rate only when the cores do not bind too; only less CPU per
+ * saga over all threads raises it when they do (docs/performance.md, "What 5× would take").
+ */
+export function bindingLimit(mainBusy: number, coresUsed: number, cores: number): BindingLimit {
+  const main = mainBusy >= SATURATED_MAIN;
+  const all = coresUsed >= SATURATED_CORES * cores;
+  if (main && all) return 'the main thread and the cores';
+  if (main) return 'the main thread';
+  if (all) return 'the cores';
+  return 'neither: the run waited (disk, commits, the load)';
 }
 
 /** Clock ticks per second of /proc's utime and stime (USER_HZ: 100 on every Linux build Node supports). */
@@ -47,8 +74,10 @@ function sample(): Sample | null {
 export function countThreadCpu(): (sagas: number) => ThreadCpu | null {
   const before = sample();
   const t0 = performance.now();
+  const elu = performance.eventLoopUtilization();
   return (sagas) => {
     const after = sample();
+    const mainBusy = performance.eventLoopUtilization(elu).utilization;
     if (!before || !after || sagas <= 0) return null;
     const wallSeconds = (performance.now() - t0) / 1000;
     const used = [...after].map(([tid, s]) => ({ tid, s: s - (before.get(tid) ?? 0) }));
@@ -57,6 +86,15 @@ export function countThreadCpu(): (sagas: number) => ThreadCpu | null {
     const busiest = others[0]?.s ?? 0;
     const total = used.reduce((sum, u) => sum + u.s, 0);
     const us = (s: number) => (s * 1e6) / sagas;
-    return { coresUsed: total / wallSeconds, usPerSaga: us(total), mainUsPerSaga: us(main), busiestOtherUsPerSaga: us(busiest), restUsPerSaga: us(total - main - busiest) };
+    const coresUsed = total / wallSeconds;
+    return {
+      coresUsed,
+      usPerSaga: us(total),
+      mainUsPerSaga: us(main),
+      busiestOtherUsPerSaga: us(busiest),
+      restUsPerSaga: us(total - main - busiest),
+      mainBusy,
+      binds: bindingLimit(mainBusy, coresUsed, availableParallelism()),
+    };
   };
 }
