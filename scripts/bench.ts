@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createAppRouter } from '../src/api/router';
 import { startHttpServer } from '../src/api/server';
@@ -33,7 +33,7 @@ import { runInNewContext } from 'node:vm';
 import { z } from 'zod';
 import { countAllocation, type Allocation } from './bench/allocation';
 import { timeStatements, type StatementCosts } from './bench/statement-costs';
-import { countThreadCpu, type ThreadCpu } from './bench/thread-cpu';
+import { countThreadCpu, describeLimit, type ThreadCpu } from './bench/thread-cpu';
 import { countDiskWrites, type DiskWrites } from './bench/disk-writes';
 import { diskStalls } from './bench/disk-stalls';
 import { watchGcPauses } from './bench/gc-pauses';
@@ -591,10 +591,8 @@ if (args.json) {
         : 'not measured (no /proc)',
     ],
     [
-      '  what held the rate: the main thread\'s event loop busy; cores busy of those there are',
-      choreography.cpu
-        ? `${f(choreography.cpu.mainBusy, 2)}; ${f(choreography.cpu.coresUsed, 2)} of ${availableParallelism()}: ${choreography.cpu.binds}`
-        : 'not measured (no /proc)',
+      '  what held the rate',
+      choreography.cpu ? describeLimit(choreography.cpu) : 'not measured (no /proc)',
     ],
     [
       '  SQLite alone: statements (commits) per saga; time in them; the rate that bounds on these cores',

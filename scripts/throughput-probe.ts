@@ -2,7 +2,7 @@
  * The bench's throughput loop on its own, for comparing two versions of the code in turns (a run takes a few
  * seconds, so ten pairs fit in a few minutes): 2,000 warm-up sagas, then `--n` with `--in-flight` begun and not
  * ended, the bench's inputs, fresh files. Prints one line: sagas/s, CPU per saga per thread (scripts/bench/
- * thread-cpu.ts), the main thread's allocation and collector pauses, and its event-loop utilization.
+ * thread-cpu.ts) with which limit held the rate, and the main thread's allocation and collector pauses.
  *
  *   npx tsx --max-semi-space-size=64 --v8-pool-size=1 scripts/throughput-probe.ts [--n 20000] [--in-flight 2048] [--tag name]
  *
@@ -20,7 +20,7 @@ import { ReservationCancelled, ReservationConfirmed } from '../src/modules/reser
 import { silentLogger } from '../src/platform/logger';
 import { countAllocation } from './bench/allocation';
 import { createInFlight, IN_FLIGHT } from './bench/saga-load';
-import { countThreadCpu } from './bench/thread-cpu';
+import { countThreadCpu, describeLimit } from './bench/thread-cpu';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, 'in-flight': { type: 'string', default: String(IN_FLIGHT) }, tag: { type: 'string', default: '' } } });
 const parsed = z.object({ n: z.coerce.number().int().min(1), 'in-flight': z.coerce.number().int().min(256), tag: z.string() }).safeParse(values);
@@ -61,10 +61,10 @@ await run(N);
 const seconds = (performance.now() - t0) / 1000;
 const c = cpu(N);
 const a = allocation(N);
-const busy = c?.mainBusy ?? performance.eventLoopUtilization(elu).utilization;
+const busy = performance.eventLoopUtilization(elu).utilization; // printed only where /proc is missing (describeLimit has it otherwise)
 const threads = c
-  ? `CPU ${c.usPerSaga.toFixed(1)} µs/saga (main ${c.mainUsPerSaga.toFixed(1)}, busiest other ${c.busiestOtherUsPerSaga.toFixed(1)}, rest ${c.restUsPerSaga.toFixed(1)}) on ${c.coresUsed.toFixed(2)} cores, bound by ${c.binds}`
+  ? `CPU ${c.usPerSaga.toFixed(1)} µs/saga (main ${c.mainUsPerSaga.toFixed(1)}, busiest other ${c.busiestOtherUsPerSaga.toFixed(1)}, rest ${c.restUsPerSaga.toFixed(1)}) on ${c.coresUsed.toFixed(2)} cores; held by ${describeLimit(c)}`
   : 'CPU per thread: no /proc here';
-console.log(`${tag ? `${tag} ` : ''}${Math.round(N / seconds)} sagas/s; ${threads}; main thread: ${a.kbPerSaga.toFixed(1)} KB allocated, ${a.gcPauseUsPerSaga.toFixed(1)} µs in collector pauses per saga, event loop ${busy.toFixed(2)} busy`);
+console.log(`${tag ? `${tag} ` : ''}${Math.round(N / seconds)} sagas/s; ${threads}; main thread: ${a.kbPerSaga.toFixed(1)} KB allocated, ${a.gcPauseUsPerSaga.toFixed(1)} µs in collector pauses per saga${c ? '' : `, event loop ${busy.toFixed(2)} busy`}`);
 await app.stop();
 rmSync(dir, { recursive: true, force: true });

@@ -16,32 +16,59 @@ export interface ThreadCpu {
   mainUsPerSaga: number;
   busiestOtherUsPerSaga: number;
   restUsPerSaga: number;
-  /** The main thread's event-loop utilization over the run (1: it never waited for I/O or a timer). */
-  mainBusy: number;
-  /** Which of the two limits of a closed-loop run the rate met (see `bindingLimit`). */
+  /** The cores the limits are judged against (`os.availableParallelism()`). */
+  cores: number;
+  /** The main thread's event-loop utilization over the run (1: its loop never waited for I/O or a timer). */
+  mainEventLoopUtilization: number;
+  /** The main thread's CPU seconds over wall seconds: below its loop's utilization when it waited for a core or in a synchronous call (a disk write). */
+  mainCoresUsed: number;
+  /** The busiest other thread's CPU seconds over wall seconds. */
+  busiestOtherCoresUsed: number;
+  /** Which limit held the rate (see `bindingLimit`); `describeLimit` says it in words. */
   binds: BindingLimit;
 }
 
-export type BindingLimit = 'the main thread' | 'the cores' | 'the main thread and the cores' | 'neither: the run waited (disk, commits, the load)';
+export type BindingLimit = 'main' | 'cores' | 'both' | 'other-thread' | 'neither';
 
-/** A main thread this busy is taken to be saturated: its event loop found nothing to wait for. */
-const SATURATED_MAIN = 0.95;
-/** A process using this share of the machine's cores is taken to have them all busy (the OS and other processes need some). */
+/** A loop this busy, or a thread on a core this much of the time, is taken to be saturated. */
+const SATURATED_THREAD = 0.95;
+/** A process using this share of the cores is taken to have them all busy (the OS and other processes need some). */
 const SATURATED_CORES = 0.9;
+
+export interface LimitInputs {
+  mainEventLoopUtilization: number;
+  coresUsed: number;
+  busiestOtherCoresUsed: number;
+  cores: number;
+}
 
 /**
  * Which limit held the rate of a closed-loop run: the main thread (its event loop never idle), the cores
- * (the process's threads together used them all), both, or neither (the run waited on something else).
- * Work moved off the main thread raises the rate only when the cores do not bind too; only less CPU per
- * saga over all threads raises it when they do (docs/performance.md, "What 5× would take").
+ * (the process's threads together used them all), both, another single thread (the writer thread using a
+ * whole core while neither of those binds), or neither (the run waited on something else). Work moved off
+ * the main thread raises the rate only when the cores do not bind too; only less CPU per saga over all
+ * threads raises it when they do (docs/performance.md, "What 5× would take").
  */
-export function bindingLimit(mainBusy: number, coresUsed: number, cores: number): BindingLimit {
-  const main = mainBusy >= SATURATED_MAIN;
-  const all = coresUsed >= SATURATED_CORES * cores;
-  if (main && all) return 'the main thread and the cores';
-  if (main) return 'the main thread';
-  if (all) return 'the cores';
-  return 'neither: the run waited (disk, commits, the load)';
+export function bindingLimit({ mainEventLoopUtilization, coresUsed, busiestOtherCoresUsed, cores }: LimitInputs): BindingLimit {
+  const main = mainEventLoopUtilization >= SATURATED_THREAD;
+  const all = coresUsed >= SATURATED_CORES * Math.max(1, cores);
+  if (main && all) return 'both';
+  if (main) return 'main';
+  if (all) return 'cores';
+  return busiestOtherCoresUsed >= SATURATED_THREAD ? 'other-thread' : 'neither';
+}
+
+/** The limit in words, for the bench's table and the probe's line. */
+export function describeLimit(c: Pick<ThreadCpu, 'binds' | 'mainEventLoopUtilization' | 'mainCoresUsed' | 'coresUsed' | 'cores'>): string {
+  const loop = `main event loop busy ${c.mainEventLoopUtilization.toFixed(2)}, main thread on a core ${c.mainCoresUsed.toFixed(2)} of the time; ${c.coresUsed.toFixed(2)} of ${c.cores} cores used`;
+  const what = {
+    main: 'the main thread',
+    cores: 'the cores',
+    both: 'the main thread and the cores',
+    'other-thread': 'one thread other than the main one (a whole core)',
+    neither: 'neither: the run waited on something else',
+  }[c.binds];
+  return `${what} (${loop})`;
 }
 
 /** Clock ticks per second of /proc's utime and stime (USER_HZ: 100 on every Linux build Node supports). */
@@ -77,7 +104,7 @@ export function countThreadCpu(): (sagas: number) => ThreadCpu | null {
   const elu = performance.eventLoopUtilization();
   return (sagas) => {
     const after = sample();
-    const mainBusy = performance.eventLoopUtilization(elu).utilization;
+    const mainEventLoopUtilization = performance.eventLoopUtilization(elu).utilization;
     if (!before || !after || sagas <= 0) return null;
     const wallSeconds = (performance.now() - t0) / 1000;
     const used = [...after].map(([tid, s]) => ({ tid, s: s - (before.get(tid) ?? 0) }));
@@ -87,14 +114,19 @@ export function countThreadCpu(): (sagas: number) => ThreadCpu | null {
     const total = used.reduce((sum, u) => sum + u.s, 0);
     const us = (s: number) => (s * 1e6) / sagas;
     const coresUsed = total / wallSeconds;
+    const busiestOtherCoresUsed = busiest / wallSeconds;
+    const cores = availableParallelism();
     return {
       coresUsed,
       usPerSaga: us(total),
       mainUsPerSaga: us(main),
       busiestOtherUsPerSaga: us(busiest),
       restUsPerSaga: us(total - main - busiest),
-      mainBusy,
-      binds: bindingLimit(mainBusy, coresUsed, availableParallelism()),
+      cores,
+      mainEventLoopUtilization,
+      mainCoresUsed: main / wallSeconds,
+      busiestOtherCoresUsed,
+      binds: bindingLimit({ mainEventLoopUtilization, coresUsed, busiestOtherCoresUsed, cores }),
     };
   };
 }
