@@ -22,6 +22,12 @@ export interface ThreadCpu {
   mainEventLoopUtilization: number;
   /** The main thread's CPU seconds over wall seconds: below its loop's utilization when it waited for a core or in a synchronous call (a disk write). */
   mainCoresUsed: number;
+  /**
+   * The share of the time the main thread was ready to run but waited for a core (the scheduler's run-queue wait,
+   * /proc's schedstat): what separates a main thread starved by the other threads from one asleep in a call.
+   * Null where the kernel keeps no schedstat.
+   */
+  mainWaitedForCore: number | null;
   /** The busiest other thread's CPU seconds over wall seconds. */
   busiestOtherCoresUsed: number;
   /** Which limit held the rate (see `bindingLimit`); `describeLimit` says it in words. */
@@ -59,8 +65,9 @@ export function bindingLimit({ mainEventLoopUtilization, coresUsed, busiestOther
 }
 
 /** The limit in words, for the bench's table and the probe's line. */
-export function describeLimit(c: Pick<ThreadCpu, 'binds' | 'mainEventLoopUtilization' | 'mainCoresUsed' | 'coresUsed' | 'cores'>): string {
-  const loop = `main event loop busy ${c.mainEventLoopUtilization.toFixed(2)}, main thread on a core ${c.mainCoresUsed.toFixed(2)} of the time; ${c.coresUsed.toFixed(2)} of ${c.cores} cores used`;
+export function describeLimit(c: Pick<ThreadCpu, 'binds' | 'mainEventLoopUtilization' | 'mainCoresUsed' | 'mainWaitedForCore' | 'coresUsed' | 'cores'>): string {
+  const waited = c.mainWaitedForCore === null ? '' : `, waiting for one ${c.mainWaitedForCore.toFixed(2)}`;
+  const loop = `main event loop busy ${c.mainEventLoopUtilization.toFixed(2)}, main thread on a core ${c.mainCoresUsed.toFixed(2)} of the time${waited}; ${c.coresUsed.toFixed(2)} of ${c.cores} cores used`;
   const what = {
     main: 'the main thread',
     cores: 'the cores',
@@ -97,13 +104,26 @@ function sample(): Sample | null {
   return seconds;
 }
 
+/** The main thread's time waiting on a run queue, in seconds, or null without schedstat (a kernel built without it). */
+function runQueueWait(): number | null {
+  try {
+    const [, waitNs] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ');
+    const n = Number(waitNs);
+    return Number.isFinite(n) ? n / 1e9 : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Starts counting; the returned function ends the count for `sagas` sagas (null where /proc is missing). */
 export function countThreadCpu(): (sagas: number) => ThreadCpu | null {
   const before = sample();
+  const waitedBefore = runQueueWait();
   const t0 = performance.now();
   const elu = performance.eventLoopUtilization();
   return (sagas) => {
     const after = sample();
+    const waitedAfter = runQueueWait();
     const mainEventLoopUtilization = performance.eventLoopUtilization(elu).utilization;
     if (!before || !after || sagas <= 0) return null;
     const wallSeconds = (performance.now() - t0) / 1000;
@@ -125,6 +145,7 @@ export function countThreadCpu(): (sagas: number) => ThreadCpu | null {
       cores,
       mainEventLoopUtilization,
       mainCoresUsed: main / wallSeconds,
+      mainWaitedForCore: waitedBefore === null || waitedAfter === null ? null : (waitedAfter - waitedBefore) / wallSeconds,
       busiestOtherCoresUsed,
       binds: bindingLimit({ mainEventLoopUtilization, coresUsed, busiestOtherCoresUsed, cores }),
     };

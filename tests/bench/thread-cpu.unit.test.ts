@@ -25,8 +25,12 @@ describe("the bench's CPU per thread and what held the rate", () => {
   });
 
   it('says the limit in words, with the figures it was judged on', () => {
-    const words = describeLimit({ binds: 'main', mainEventLoopUtilization: 1, mainCoresUsed: 0.91, coresUsed: 1.73, cores: 2 });
-    expect(words).toBe('the main thread (main event loop busy 1.00, main thread on a core 0.91 of the time; 1.73 of 2 cores used)');
+    const words = describeLimit({ binds: 'main', mainEventLoopUtilization: 1, mainCoresUsed: 0.91, mainWaitedForCore: 0.06, coresUsed: 1.73, cores: 2 });
+    expect(words).toBe('the main thread (main event loop busy 1.00, main thread on a core 0.91 of the time, waiting for one 0.06; 1.73 of 2 cores used)');
+    // Without schedstat the wait is left out, not shown as zero.
+    expect(describeLimit({ binds: 'cores', mainEventLoopUtilization: 0.9, mainCoresUsed: 0.8, mainWaitedForCore: null, coresUsed: 1.9, cores: 2 })).toBe(
+      'the cores (main event loop busy 0.90, main thread on a core 0.80 of the time; 1.90 of 2 cores used)',
+    );
   });
 
   it.runIf(existsSync('/proc/self/task'))("counts this thread's busy event loop as saturated", () => {
@@ -36,5 +40,6 @@ describe("the bench's CPU per thread and what held the rate", () => {
     const c = used(1);
     expect(c?.mainEventLoopUtilization).toBeGreaterThan(0.95);
     expect(c?.binds === 'main' || c?.binds === 'both').toBe(true);
+    if (existsSync(`/proc/self/task/${process.pid}/schedstat`)) expect(c?.mainWaitedForCore).toBeGreaterThanOrEqual(0);
   });
 });
