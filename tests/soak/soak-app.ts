@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config';
 import { ReservationCancelled, ReservationConfirmed } from '../../src/modules/reservation/contracts/events';
 import { backgroundCheckpointer } from '../../src/platform/checkpointer';
 import { silentLogger } from '../../src/platform/logger';
+import { input, tokenFor } from '../../scripts/bench/saga-load';
 
 /** The app as `npm start` builds it (in-memory bus, WAL, synchronous=NORMAL) on a temporary folder, counting ended sagas. */
 export interface SoakApp {
@@ -43,18 +44,8 @@ export async function startSoakApp(): Promise<SoakApp> {
       return failed;
     },
     create() {
-      const i = created++;
-      // 90% approved, 10% declined, each on its own slot (the bench's mix).
-      const input = {
-        customerId: `c${i % 100}`,
-        resourceId: `r${i}`,
-        startsAt: '2031-01-01T10:00:00.000Z',
-        endsAt: '2031-01-01T11:00:00.000Z',
-        amount: 1_000,
-        currency: 'EUR',
-        paymentToken: i % 10 === 9 ? 'tok_decline' : 'tok_ok',
-      };
-      return app.reservation.create(input).then(
+      // 90% approved, 10% declined, each on its own slot (the bench's mix, from the bench's own inputs).
+      return app.reservation.create(input(tokenFor(created++))).then(
         () => undefined,
         () => {
           failed++;
