@@ -182,14 +182,7 @@ export class GroupCommit {
     this.scheduled = false;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
-      let results: Outcome[];
-      try {
-        results = this.commitBatch(batch);
-      } catch (error) {
-        const failure = storageFailure(this.file, error);
-        for (const item of batch) item.reject(failure); // the commit itself failed: nothing of the batch is durable
-        continue;
-      }
+      const results = this.commitOrFail(batch);
       batch.forEach((item, i) => {
         const r = results[i] as Outcome;
         if (r.ok) item.resolve(r.value);
@@ -210,13 +203,18 @@ export class GroupCommit {
     const outcomes: Outcome[] = [];
     for (let from = 0; from < items.length; from += this.maxBatch) {
       const batch = items.slice(from, from + this.maxBatch).map((item): Write => ({ fn: () => write(item) }));
-      try {
-        for (const r of this.commitBatch(batch)) outcomes.push(r);
-      } catch (error) {
-        const failure = storageFailure(this.file, error);
-        for (let i = 0; i < batch.length; i++) outcomes.push({ ok: false, value: failure });
-      }
+      for (const r of this.commitOrFail(batch)) outcomes.push(r);
     }
     return outcomes;
+  }
+
+  /** The batch committed: each write's outcome, or, where the commit itself failed, that failure for every write (nothing of it is durable). */
+  private commitOrFail(batch: Write[]): Outcome[] {
+    try {
+      return this.commitBatch(batch);
+    } catch (error) {
+      const failure: Outcome = { ok: false, value: storageFailure(this.file, error) };
+      return batch.map(() => failure);
+    }
   }
 }
